@@ -1,0 +1,81 @@
+#!/bin/sh
+# The main job: installs what is needed, builds, then runs power.cycle on two
+# bench slots at once against the Modbus relay simulator, with live progress,
+# a verdict table and the reports. Stops everything it started.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+sh scripts/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target certbenchd certbench certbench-relaysim >/dev/null
+
+work=$(mktemp -d /tmp/certbench-demo.XXXXXX)
+sim_pid= ; daemon_pid= ; watch_pid=
+cleanup() {
+  for p in $watch_pid $daemon_pid $sim_pid; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+# The relay board: a Modbus TCP server that logs every coil change.
+mkfifo "$work/sim.ready"
+build/sim/certbench-relaysim --port 0 --log "$work/relay-board.log" >"$work/sim.ready" 2>"$work/sim.err" &
+sim_pid=$!
+read -r ready <"$work/sim.ready"
+port=${ready#READY port=}
+echo "relay simulator: 127.0.0.1:$port (coil log: $work/relay-board.log)"
+
+# The example fixture, pointed at the simulator's port.
+sed "s/port: 1502/port: $port/" fixtures/modbus-bench.yaml >"$work/bench.yaml"
+cat >"$work/certbenchd.yaml" <<CONF
+bench_fixture: bench.yaml
+state_dir: $work/state
+command_endpoint: ipc://$work/command
+event_endpoint: ipc://$work/events
+heartbeat_s: 0
+CONF
+export CERTBENCH_COMMAND="ipc://$work/command" CERTBENCH_EVENTS="ipc://$work/events"
+
+build/daemon/certbenchd -c "$work/certbenchd.yaml" 2>"$work/certbenchd.log" &
+daemon_pid=$!
+i=0
+until build/cli/certbench status >/dev/null 2>&1; do
+  i=$((i + 1))
+  if [ $i -gt 100 ] || ! kill -0 $daemon_pid 2>/dev/null; then
+    echo "certbenchd did not come up:" >&2; cat "$work/certbenchd.log" >&2; exit 2
+  fi
+  sleep 0.1
+done
+echo "certbenchd: serving on $CERTBENCH_COMMAND"
+echo
+
+profile="$top/fixtures/profiles/example-smartplug.yaml"
+build/cli/certbench watch --until-idle &
+watch_pid=$!
+status=0
+build/cli/certbench run --slot dut1 --profile "$profile" --serial SP1-0001 \
+    --param power.cycle.off_ms=1500 --wait --quiet >"$work/dut1.out" 2>&1 &
+r1=$!
+build/cli/certbench run --slot dut2 --profile "$profile" --serial SP1-0002 \
+    --param power.cycle.off_ms=2000 --wait --quiet >"$work/dut2.out" 2>&1 &
+r2=$!
+wait $r1 || status=$?
+wait $r2 || status=$?
+wait $watch_pid 2>/dev/null || true
+watch_pid=
+
+echo
+echo "== verdicts"
+for slot in dut1 dut2; do
+  run=$(sed -n 's/^run_id: //p' "$work/$slot.out" | head -n1)
+  if [ -z "$run" ]; then cat "$work/$slot.out"; status=2; continue; fi
+  build/cli/certbench report "$run"
+  build/cli/certbench report "$run" --format json --output "$work/$slot-report.json"
+  build/cli/certbench report "$run" --format junit --output "$work/$slot-report.xml"
+  echo
+done
+
+kill $daemon_pid; wait $daemon_pid 2>/dev/null || true; daemon_pid=
+echo "reports: $work/dut1-report.json $work/dut1-report.xml $work/dut2-report.json $work/dut2-report.xml"
+echo "store:   $work/state/certbench.db    daemon log: $work/certbenchd.log"
+exit $status
