@@ -372,10 +372,8 @@ int store_event_append(struct store *s, usec_t ts, const char *type, const char 
         _cleanup_(stmt_resetp) sqlite3_stmt *st = NULL;
         int r;
 
-        if (!s || !type || !*type || !data)
+        if (!s || !type || !*type || !data || ts > INT64_MAX)
                 return -EINVAL;
-        if (ts > INT64_MAX)
-                return -ERANGE;
         /* Checked here, once, so that reading the log back never fails;
          * jansson would halve the append rate, hence the light checker. */
         if (!store_json_is_valid(data, strlen(data), true))
