@@ -32,6 +32,9 @@ static void status_print(json_t *st) {
                 if (jstr(s, "run_id") && (int) strlen(jstr(s, "run_id")) > wrun)
                         wrun = (int) strlen(jstr(s, "run_id"));
         }
+        json_array_foreach(boards, i, s)
+                if (jstr(s, "name") && (int) strlen(jstr(s, "name")) > wname)
+                        wname = (int) strlen(jstr(s, "name"));
         printf("\n%-*s  %-8s  %-*s  %s\n", wname, "SLOT", "STATE", wrun, "RUN", "CASE");
         json_array_foreach(slots, i, s) {
                 json_t *idx = json_object_get(s, "case_index"), *count = json_object_get(s, "case_count");

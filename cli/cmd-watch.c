@@ -28,6 +28,7 @@ struct slot_view {
         long long count;
         bool ran;                /* a run was seen on this slot */
         bool busy;               /* that run has not finished yet */
+        char *printed;           /* last line appended (not a tty) */
 };
 
 struct watch {
@@ -56,6 +57,7 @@ static void watch_done(struct watch *w) {
                 free(s->case_id);
                 free(s->step);
                 free(s->outcome);
+                free(s->printed);
         }
         free(w->slots);
 }
@@ -97,7 +99,9 @@ static char *slot_line(const struct watch *w, const struct slot_view *s) {
         for (size_t i = 0; i < w->n_slots; i++)
                 if ((int) strlen(w->slots[i].name) > wname)
                         wname = (int) strlen(w->slots[i].name);
-        if (s->idx >= 0 && s->count > 0)
+        if (!s->case_id)
+                ;  /* status reports index 0 before the first case */
+        else if (s->idx >= 0 && s->count > 0)
                 snprintf(pos, sizeof(pos), "[%lld/%lld] ", s->idx + 1, s->count);
         else if (s->idx >= 0)
                 snprintf(pos, sizeof(pos), "[%lld] ", s->idx + 1);
@@ -132,9 +136,12 @@ static void watch_draw(struct watch *w, struct slot_view *changed) {
                 if (!changed)
                         return;
                 line = slot_line(w, changed);
-                if (line)
-                        puts(line);
+                if (!line || streq_ptr(line, changed->printed))
+                        return;
+                puts(line);
                 fflush(stdout);
+                free(changed->printed);
+                changed->printed = TAKE_PTR(line);
                 return;
         }
 

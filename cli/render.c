@@ -224,7 +224,6 @@ int report_render_text(FILE *f, json_t *run) {
         int wcase = 4;
         double total;
         size_t i;
-        int k;
 
         fprintf(f, "Run       %s\n", strna(jstr(run, "run_id")));
         fprintf(f, "Slot      %s\n", strna(jstr(run, "slot")));
@@ -255,7 +254,7 @@ int report_render_text(FILE *f, json_t *run) {
                         wcase = (int) strlen(c);
         }
 
-        fprintf(f, "\n%-4s %-*s %-8s %9s  %s\n", "IDX", wcase, "CASE", "OUTCOME", "TIME", "REASON");
+        fprintf(f, "\n%-3s  %-*s  %-8s %9s  %s\n", "#", wcase, "CASE", "OUTCOME", "TIME", "REASON");
         json_array_foreach(results, i, r) {
                 json_t *idx = json_object_get(r, "idx"), *ev;
                 double secs = span_seconds(r);
@@ -264,24 +263,22 @@ int report_render_text(FILE *f, json_t *run) {
 
                 if (secs >= 0)
                         snprintf(tbuf, sizeof(tbuf), "%.3f s", secs);
-                if (json_is_integer(idx))
-                        k = fprintf(f, "%-4" JSON_INTEGER_FORMAT, json_integer_value(idx));
-                else
-                        k = fprintf(f, "%-4zu", i);
-                (void) k;
-                fprintf(f, " %-*s %-8s %9s  %s\n", wcase, strna(jstr(r, "case")),
+                /* idx is 0-based on the bus; people count from 1. */
+                fprintf(f, "%-3" JSON_INTEGER_FORMAT,
+                        (json_is_integer(idx) ? json_integer_value(idx) : (json_int_t) i) + 1);
+                fprintf(f, "  %-*s  %-8s %9s  %s\n", wcase, strna(jstr(r, "case")),
                         jstr(r, "outcome") ? jstr(r, "outcome") : "-", tbuf,
                         jstr(r, "reason") ? jstr(r, "reason") : "");
                 if (json_array_size(json_object_get(r, "requirements")) > 0) {
-                        fputs("       requirements: ", f);
+                        fputs("     requirements: ", f);
                         requirements_join(json_object_get(r, "requirements"), f);
                         fputc('\n', f);
                 }
-                if (measurements_foreach(json_object_get(r, "measurements"), f, "       ", false) < 0)
+                if (measurements_foreach(json_object_get(r, "measurements"), f, "     ", false) < 0)
                         return -ENOMEM;
                 json_array_foreach(json_object_get(r, "evidence"), j, ev) {
                         json_t *size = json_object_get(ev, "size");
-                        fprintf(f, "       evidence #%" JSON_INTEGER_FORMAT ": %s (%s",
+                        fprintf(f, "     evidence #%" JSON_INTEGER_FORMAT ": %s (%s",
                                 json_integer_value(json_object_get(ev, "id")),
                                 strna(jstr(ev, "name")), strna(jstr(ev, "media_type")));
                         if (json_is_integer(size))
@@ -478,7 +475,7 @@ static int format_event_details(FILE *f, const char *type, json_t *ev) {
                 json_array_foreach(json_object_get(data, "cases"), i, v)
                         fprintf(f, "%s%s", i ? "," : "", strna(json_string_value(v)));
         } else if (strcmp(type, "case.started") == 0) {
-                fprintf(f, "[%" JSON_INTEGER_FORMAT "] %s", json_integer_value(json_object_get(data, "idx")),
+                fprintf(f, "[%" JSON_INTEGER_FORMAT "] %s", json_integer_value(json_object_get(data, "idx")) + 1,
                         strna(jstr(data, "case")));
                 if (json_array_size(json_object_get(data, "requirements")) > 0) {
                         fputs(" (", f);
@@ -486,10 +483,10 @@ static int format_event_details(FILE *f, const char *type, json_t *ev) {
                         fputc(')', f);
                 }
         } else if (strcmp(type, "case.progress") == 0) {
-                fprintf(f, "[%" JSON_INTEGER_FORMAT "] %s: %s", json_integer_value(json_object_get(data, "idx")),
+                fprintf(f, "[%" JSON_INTEGER_FORMAT "] %s: %s", json_integer_value(json_object_get(data, "idx")) + 1,
                         strna(jstr(data, "case")), strna(jstr(data, "step")));
         } else if (strcmp(type, "case.finished") == 0) {
-                fprintf(f, "[%" JSON_INTEGER_FORMAT "] %s %s", json_integer_value(json_object_get(data, "idx")),
+                fprintf(f, "[%" JSON_INTEGER_FORMAT "] %s %s", json_integer_value(json_object_get(data, "idx")) + 1,
                         strna(jstr(data, "case")), strna(jstr(data, "outcome")));
                 if (jstr(data, "reason") && *jstr(data, "reason"))
                         fprintf(f, ": %s", jstr(data, "reason"));
@@ -507,6 +504,12 @@ static int format_event_details(FILE *f, const char *type, json_t *ev) {
         } else if (strcmp(type, "relay.error") == 0) {
                 fprintf(f, "%s %s (%s)", strna(jstr(data, "channel")), strna(jstr(data, "error")),
                         strna(jstr(data, "source")));
+        } else if (strcmp(type, "evidence") == 0) {
+                fprintf(f, "[%" JSON_INTEGER_FORMAT "] %s evidence #%" JSON_INTEGER_FORMAT " %s (%s, %"
+                        JSON_INTEGER_FORMAT " bytes)",
+                        json_integer_value(json_object_get(data, "idx")) + 1, strna(jstr(data, "case")),
+                        json_integer_value(json_object_get(data, "id")), strna(jstr(data, "name")),
+                        strna(jstr(data, "media_type")), json_integer_value(json_object_get(data, "size")));
         } else if (strcmp(type, "heartbeat") == 0) {
                 fprintf(f, "uptime %" JSON_INTEGER_FORMAT " s",
                         json_integer_value(json_object_get(data, "uptime_s")));
