@@ -789,19 +789,20 @@ int yt_node_to_enum(struct yt_doc *d, const struct yt_node *n, const char *name,
 }
 
 /* Shared front half of the map fetchers: 1 with *ret_value, 0 if absent and
- * optional, <0 on a missing required key. */
+ * optional, <0 on a missing required key. expected describes the value
+ * wanted, for the message. */
 static int map_lookup(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
-                      const struct yt_node **ret_value) {
+                      const char *expected, const struct yt_node **ret_value) {
         const struct yt_node *v = yt_map_get(map, key);
 
         if (!v) {
                 if (required)
-                        return yt_error(d, map, "missing required key '%s'", key);
+                        return yt_error(d, map, "missing required key '%s', expected %s", key, expected);
                 return 0;
         }
         if (yt_node_is_null(v)) {
                 if (required)
-                        return yt_error(d, v, "%s is empty, expected a value", key);
+                        return yt_error(d, v, "%s is empty, expected %s", key, expected);
                 return 0;
         }
         *ret_value = v;
@@ -811,7 +812,7 @@ static int map_lookup(struct yt_doc *d, const struct yt_node *map, const char *k
 int yt_map_get_string(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
                       char **ret) {
         const struct yt_node *v = NULL;
-        int r = map_lookup(d, map, key, required, &v);
+        int r = map_lookup(d, map, key, required, "a string", &v);
 
         if (r <= 0)
                 return r;
@@ -822,7 +823,7 @@ int yt_map_get_string(struct yt_doc *d, const struct yt_node *map, const char *k
 int yt_map_get_name(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
                     char **ret) {
         const struct yt_node *v = NULL;
-        int r = map_lookup(d, map, key, required, &v);
+        int r = map_lookup(d, map, key, required, "a name", &v);
 
         if (r <= 0)
                 return r;
@@ -832,9 +833,13 @@ int yt_map_get_name(struct yt_doc *d, const struct yt_node *map, const char *key
 
 int yt_map_get_uint(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
                     uint64_t min, uint64_t max, uint64_t *ret) {
+        _cleanup_free_ char *expected = NULL;
         const struct yt_node *v = NULL;
-        int r = map_lookup(d, map, key, required, &v);
+        int r;
 
+        if (asprintf(&expected, "an integer in %" PRIu64 "..%" PRIu64, min, max) < 0)
+                return -ENOMEM;
+        r = map_lookup(d, map, key, required, expected, &v);
         if (r <= 0)
                 return r;
         r = yt_node_to_uint(d, v, key, min, max, ret);
@@ -844,7 +849,7 @@ int yt_map_get_uint(struct yt_doc *d, const struct yt_node *map, const char *key
 int yt_map_get_bool(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
                     bool *ret) {
         const struct yt_node *v = NULL;
-        int r = map_lookup(d, map, key, required, &v);
+        int r = map_lookup(d, map, key, required, "true or false", &v);
 
         if (r <= 0)
                 return r;
@@ -854,9 +859,13 @@ int yt_map_get_bool(struct yt_doc *d, const struct yt_node *map, const char *key
 
 int yt_map_get_enum(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
                     const char *const *choices, size_t *ret) {
+        _cleanup_free_ char *list = choices_join(choices), *expected = NULL;
         const struct yt_node *v = NULL;
-        int r = map_lookup(d, map, key, required, &v);
+        int r;
 
+        if (!list || asprintf(&expected, "one of: %s", list) < 0)
+                return -ENOMEM;
+        r = map_lookup(d, map, key, required, expected, &v);
         if (r <= 0)
                 return r;
         r = yt_node_to_enum(d, v, key, choices, ret);
@@ -866,7 +875,7 @@ int yt_map_get_enum(struct yt_doc *d, const struct yt_node *map, const char *key
 int yt_map_get_map(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
                    const struct yt_node **ret) {
         const struct yt_node *v = NULL;
-        int r = map_lookup(d, map, key, required, &v);
+        int r = map_lookup(d, map, key, required, "a mapping", &v);
 
         if (r <= 0)
                 return r;
@@ -880,7 +889,7 @@ int yt_map_get_map(struct yt_doc *d, const struct yt_node *map, const char *key,
 int yt_map_get_seq(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
                    size_t min_items, size_t max_items, const struct yt_node **ret) {
         const struct yt_node *v = NULL;
-        int r = map_lookup(d, map, key, required, &v);
+        int r = map_lookup(d, map, key, required, "a list", &v);
 
         if (r <= 0)
                 return r;

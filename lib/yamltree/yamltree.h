@@ -116,7 +116,8 @@ int yt_node_expect(struct yt_doc *d, const struct yt_node *n, const char *name, 
 /* Typed fetchers. Each returns 1 when the key is present and valid (and
  * sets *ret), 0 when it is absent or null and not required (*ret left
  * untouched, so callers preset defaults), -EINVAL after recording an error
- * ("missing required key 'x'" at the map, or a type/range error at the
+ * ("missing required key 'x', expected ..." at the map, "x is empty,
+ * expected ..." at an empty value, or a type/range error at the
  * value), -ENOMEM. */
 
 /* Any non-empty scalar; *ret newly allocated. */
