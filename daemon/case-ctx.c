@@ -89,13 +89,17 @@ bool case_ctx_aborted(struct case_ctx *ctx) {
 int case_ctx_wait(struct case_ctx *ctx, usec_t deadline) {
         for (;;) {
                 struct pollfd p = { .fd = ctx->slot->abort_fd, .events = POLLIN };
+                struct timespec ts;
+                usec_t now = mono_now();
                 int r;
 
                 if (case_ctx_aborted(ctx))
                         return -ECANCELED;
-                if (mono_now() >= deadline)
+                if (now >= deadline)
                         return 0;
-                r = poll(&p, 1, deadline_poll_ms(deadline));
+                /* ppoll, not poll: cases time DUT power to the
+                 * microsecond, and poll would round up to milliseconds. */
+                r = ppoll(&p, 1, deadline == USEC_INFINITY ? NULL : timespec_store(&ts, deadline - now), NULL);
                 if (r < 0 && errno != EINTR)
                         return -errno;
         }

@@ -10,9 +10,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target certbenchd certbench certbench-relaysim >/dev/null
 
 work=$(mktemp -d /tmp/certbench-demo.XXXXXX)
-sim_pid= ; daemon_pid= ; watch_pid=
+sim_pid= ; daemon_pid=
 cleanup() {
-  for p in $watch_pid $daemon_pid $sim_pid; do kill "$p" 2>/dev/null || true; done
+  for p in $daemon_pid $sim_pid; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
@@ -50,30 +50,35 @@ echo "certbenchd: serving on $CERTBENCH_COMMAND"
 echo
 
 profile="$top/fixtures/profiles/example-smartplug.yaml"
-build/cli/certbench watch --until-idle &
-watch_pid=$!
-status=0
-build/cli/certbench run --slot dut1 --profile "$profile" --serial SP1-0001 \
-    --param power.cycle.off_ms=1500 --wait --quiet >"$work/dut1.out" 2>&1 &
-r1=$!
-build/cli/certbench run --slot dut2 --profile "$profile" --serial SP1-0002 \
-    --param power.cycle.off_ms=2000 --wait --quiet >"$work/dut2.out" 2>&1 &
-r2=$!
-wait $r1 || status=$?
-wait $r2 || status=$?
-wait $watch_pid 2>/dev/null || true
-watch_pid=
+run1=$(build/cli/certbench run --slot dut1 --profile "$profile" --serial SP1-0001 \
+         --param power.cycle.off_ms=1500)
+run2=$(build/cli/certbench run --slot dut2 --profile "$profile" --serial SP1-0002 \
+         --param power.cycle.off_ms=2000)
+echo "dut1: run $run1    dut2: run $run2"
+build/cli/certbench watch --until-idle
 
 echo
 echo "== verdicts"
-for slot in dut1 dut2; do
-  run=$(sed -n 's/^run_id: //p' "$work/$slot.out" | head -n1)
-  if [ -z "$run" ]; then cat "$work/$slot.out"; status=2; continue; fi
-  build/cli/certbench report "$run"
-  build/cli/certbench report "$run" --format json --output "$work/$slot-report.json"
-  build/cli/certbench report "$run" --format junit --output "$work/$slot-report.xml"
+status=0
+summary=""
+for pair in "dut1 $run1" "dut2 $run2"; do
+  set -- $pair
+  build/cli/certbench report "$2" || true
+  build/cli/certbench report "$2" --format json --output "$work/$1-report.json"
+  build/cli/certbench report "$2" --format junit --output "$work/$1-report.xml"
+  outcome=$(sed -n 's/^ *"outcome": "\([A-Z]*\)".*/\1/p' "$work/$1-report.json" | head -n1)
+  case "$outcome" in
+    PASS) ;;
+    FAIL) [ $status -ge 1 ] || status=1 ;;
+    *) status=2 ;;
+  esac
+  summary="$summary$(printf '%-6s %-28s %s' "$1" "$2" "${outcome:-ERROR}")
+"
   echo
 done
+echo "== verdict table"
+printf '%-6s %-28s %s\n' SLOT RUN VERDICT
+printf '%s' "$summary"
 
 kill $daemon_pid; wait $daemon_pid 2>/dev/null || true; daemon_pid=
 echo "reports: $work/dut1-report.json $work/dut1-report.xml $work/dut2-report.json $work/dut2-report.xml"

@@ -19,7 +19,7 @@ static const struct case_param power_cycle_params[] = {
         { .name = "settle_ms", .type = CASE_PARAM_INT, .min = 0, .max = 600000,
           .help = "wait after power-on before the case ends (default 500)" },
         { .name = "tolerance_ms", .type = CASE_PARAM_INT, .min = 1, .max = 60000,
-          .help = "allowed excess of the measured off time (default 50)" },
+          .help = "allowed excess of the measured off time (default 250)" },
         { .name = "channel", .type = CASE_PARAM_STRING,
           .help = "power channel (default: the slot's power channel)" },
         {}
@@ -30,7 +30,7 @@ static enum case_outcome power_cycle_run(struct case_ctx *ctx) {
         const char *channel = case_ctx_param_string(ctx, "channel", slot->power);
         usec_t off = (usec_t) case_ctx_param_int(ctx, "off_ms", 2000) * USEC_PER_MSEC;
         usec_t settle = (usec_t) case_ctx_param_int(ctx, "settle_ms", 500) * USEC_PER_MSEC;
-        usec_t tolerance = (usec_t) case_ctx_param_int(ctx, "tolerance_ms", 50) * USEC_PER_MSEC;
+        usec_t tolerance = (usec_t) case_ctx_param_int(ctx, "tolerance_ms", 250) * USEC_PER_MSEC;
         struct relay_result r_off, r_on;
         usec_t measured;
         char timeline[512];
