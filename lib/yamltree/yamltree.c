@@ -549,7 +549,7 @@ static size_t edit_distance(const char *a, const char *b) {
         return m[la * w + lb];
 }
 
-static char *choices_join(const char *const *choices) {
+char *yt_strv_join(const char *const *choices) {
         char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
@@ -600,7 +600,7 @@ int yt_map_check_keys(struct yt_doc *d, const struct yt_node *map, const char *w
 
                 if (strv_contains(allowed, k->value))
                         continue;
-                list = choices_join(allowed);
+                list = yt_strv_join(allowed);
                 desc = yt_node_describe(k);
                 if (!list || !desc)
                         return -ENOMEM;
@@ -779,7 +779,7 @@ int yt_node_to_enum(struct yt_doc *d, const struct yt_node *n, const char *name,
                         *ret = i;
                         return 0;
                 }
-        list = choices_join(choices);
+        list = yt_strv_join(choices);
         if (!list)
                 return -ENOMEM;
         s = suggest(n->value, choices);
@@ -859,7 +859,7 @@ int yt_map_get_bool(struct yt_doc *d, const struct yt_node *map, const char *key
 
 int yt_map_get_enum(struct yt_doc *d, const struct yt_node *map, const char *key, bool required,
                     const char *const *choices, size_t *ret) {
-        _cleanup_free_ char *list = choices_join(choices), *expected = NULL;
+        _cleanup_free_ char *list = yt_strv_join(choices), *expected = NULL;
         const struct yt_node *v = NULL;
         int r;
 

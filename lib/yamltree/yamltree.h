@@ -155,5 +155,9 @@ int yt_node_to_bool(struct yt_doc *d, const struct yt_node *n, const char *name,
 int yt_node_to_enum(struct yt_doc *d, const struct yt_node *n, const char *name,
                     const char *const *choices, size_t *ret);
 
-/* Frees a NULL-terminated or counted string array. */
+/* "a, b, c" from a NULL-terminated array, for messages. Caller frees; NULL
+ * on ENOMEM. */
+char *yt_strv_join(const char *const *v);
+
+/* Frees a counted string array (NULL accepted). */
 void yt_strv_free(char **v, size_t n);
