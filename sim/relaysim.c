@@ -12,6 +12,8 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,9 +132,12 @@ static void sim_serve_client(struct sim *s, size_t i) {
 
 static void usage(FILE *f) {
         fputs("usage: certbench-relaysim [--host ADDR] [--port N] [--coils N] [--log FILE]\n"
-              "                          [--ready-fd FD] [--fail-writes COIL]\n"
+              "                          [--ready-fd FD] [--fail-writes COIL] [--realtime]\n"
               "  --port 0 (default) picks a free port; the port is announced as\n"
-              "  \"READY port=N\" on stdout, or on --ready-fd FD, once listening.\n", f);
+              "  \"READY port=N\" on stdout, or on --ready-fd FD, once listening.\n"
+              "  --log FILE gets \"<CLOCK_MONOTONIC µs> coil=<n> value=<0|1>\" per change.\n"
+              "  --fail-writes COIL acknowledges writes to COIL but ignores them.\n"
+              "  --realtime asks for SCHED_FIFO (best effort) for precise timestamps.\n", f);
 }
 
 int main(int argc, char **argv) {
@@ -143,12 +148,14 @@ int main(int argc, char **argv) {
                 { "log", required_argument, NULL, 'l' },
                 { "ready-fd", required_argument, NULL, 'r' },
                 { "fail-writes", required_argument, NULL, 'f' },
+                { "realtime", no_argument, NULL, 'R' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         struct sim s = { .listen_fd = -1, .sig_fd = -1, .log_fd = -1, .fail_coil = -1 };
         const char *host = "127.0.0.1", *log_path = NULL;
         long port = 0, coils = 16, ready_fd = -1;
+        bool realtime = false;
         struct sockaddr_in sa;
         socklen_t sl = sizeof(sa);
         sigset_t mask;
@@ -159,7 +166,7 @@ int main(int argc, char **argv) {
                 char *end;
                 long v = 0;
 
-                if (c != 'H' && c != 'l' && c != 'h' && c != '?') {
+                if (c != 'H' && c != 'l' && c != 'R' && c != 'h' && c != '?') {
                         errno = 0;
                         v = strtol(optarg, &end, 10);
                         if (errno || *end || end == optarg || v < 0) {
@@ -175,6 +182,7 @@ int main(int argc, char **argv) {
                 case 'l': log_path = optarg; break;
                 case 'r': ready_fd = v; break;
                 case 'f': s.fail_coil = v; break;
+                case 'R': realtime = true; break;
                 case 'h': usage(stdout); return EXIT_SUCCESS;
                 default: usage(stderr); return EXIT_FAILURE;
                 }
@@ -182,6 +190,15 @@ int main(int argc, char **argv) {
         if (port > 65535 || coils < 1 || coils > 65536) {
                 fprintf(stderr, "relaysim: --port 0..65535, --coils 1..65536\n");
                 return EXIT_FAILURE;
+        }
+
+        if (realtime) {
+                struct sched_param sp = { .sched_priority = 1 };
+
+                /* Best effort: the log's timestamps are only as good as
+                 * our wake-up on a busy machine. */
+                if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
+                        fprintf(stderr, "relaysim: --realtime: %m (continuing without)\n");
         }
 
         sigemptyset(&mask);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -30,6 +31,18 @@
  * with clock_nanosleep, whose wake-up error (with timer slack 1 ns) is a
  * few tens of µs where a condvar's is scheduler-bound. */
 #define RELAY_PULSE_SPIN (2 * USEC_PER_MSEC)
+/* clock_nanosleep wakes ~50-150 µs late on a loaded or virtual machine,
+ * always late, never early: it sleeps until this long before the end and
+ * the thread spins on the vDSO clock for the rest. */
+#define RELAY_PULSE_BUSYWAIT (300 * USEC_PER_MSEC / 1000)
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield");
+#endif
+}
 
 struct relay_request {
         struct relay_request *next;
@@ -54,6 +67,7 @@ struct relay_board {
 
         /* board thread only */
         bool connected;
+        bool rt, rt_denied;                 /* SCHED_FIFO now / refused */
         struct relay_request **pulses;      /* per channel: owning pulse or NULL */
 
         pthread_mutex_t lock;
@@ -226,9 +240,11 @@ static void relay_board_pulse_end(struct relay_board *b, struct relay_request *r
         if (!now) {
                 struct timespec ts;
 
-                timespec_store(&ts, req->pulse_end);
+                timespec_store(&ts, req->pulse_end - RELAY_PULSE_BUSYWAIT);
                 while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
                         ;
+                while (mono_now() < req->pulse_end)
+                        cpu_relax();
         }
         b->pulses[req->ch] = NULL;
         /* Ending a pulse is never skipped for the caller's deadline: a
@@ -350,6 +366,31 @@ static struct relay_request *relay_board_reap_locked(struct relay_board *b, usec
         return out;
 }
 
+/* A pulse's end is only as precise as the board thread's wake-up. While a
+ * pulse is in flight the thread runs SCHED_FIFO (granted by CAP_SYS_NICE
+ * or RLIMIT_RTPRIO, e.g. systemd's LimitRTPRIO=1), so a busy CPU cannot
+ * delay the end by a scheduler tick or more; otherwise it goes back to
+ * SCHED_OTHER, where wake-ups from the submitting thread are cheaper
+ * (the scheduler keeps us on the waker's CPU). The thread never runs
+ * long: it sleeps, or waits on I/O with timeouts, or spins at most
+ * RELAY_PULSE_BUSYWAIT. Best effort: without the privilege the thread
+ * stays SCHED_OTHER and pulses are as precise as the load allows. */
+static void relay_board_thread_realtime(struct relay_board *b, bool rt) {
+        struct sched_param sp = { .sched_priority = rt ? 1 : 0 };
+        int r;
+
+        if (rt == b->rt || (rt && b->rt_denied))
+                return;
+        r = pthread_setschedparam(pthread_self(), rt ? SCHED_FIFO : SCHED_OTHER, &sp);
+        if (r != 0) {
+                log_debug_errno(-r, "relay %s: cannot switch to %s: %m", b->cfg.name,
+                                rt ? "SCHED_FIFO" : "SCHED_OTHER");
+                b->rt_denied = rt;
+                return;
+        }
+        b->rt = rt;
+}
+
 static void *relay_board_thread(void *userdata) {
         struct relay_board *b = userdata;
         struct relay_request *q;
@@ -387,6 +428,7 @@ static void *relay_board_thread(void *userdata) {
                         pthread_mutex_lock(&b->lock);
                         continue;
                 }
+                relay_board_thread_realtime(b, p);
                 wake = p ? p->pulse_end - RELAY_PULSE_SPIN : USEC_INFINITY;
                 for (struct relay_request *r = b->head; r; r = r->next)
                         wake = usec_min(wake, r->deadline);

@@ -17,7 +17,7 @@
 int simproc_start(struct simproc *s, const char *exe, unsigned port, unsigned coils,
                   const char *log, int fail_coil) {
         char port_s[16], coils_s[16], fail_s[16], buf[128];
-        const char *argv[12];
+        const char *argv[16];
         size_t n = 0, len = 0;
         usec_t deadline = deadline_in(10 * USEC_PER_SEC);
         int p[2], r;
@@ -39,6 +39,7 @@ int simproc_start(struct simproc *s, const char *exe, unsigned port, unsigned co
                 argv[n++] = "--fail-writes";
                 argv[n++] = fail_s;
         }
+        argv[n++] = "--realtime";
         argv[n] = NULL;
 
         if (pipe2(p, O_CLOEXEC) < 0)
