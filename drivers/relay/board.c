@@ -303,7 +303,8 @@ static void relay_board_run(struct relay_board *b, struct relay_request *req) {
                 r = relay_board_read(b, ch, &req->restore_physical, req->deadline, &reason);
                 if (r < 0)
                         break;
-                physical = req->on ^ ch->invert;
+                /* A pulse always energises: relay.h, "set on". */
+                physical = !ch->invert;
                 /* The width is measured from the moment the start write
                  * leaves, as the end write's send time is what we control:
                  * the board sees the same latency on both edges. */
@@ -674,6 +675,21 @@ int relay_board_call(struct relay_board *b, enum relay_op op, const char *channe
                      bool on, usec_t width, usec_t deadline, int abort_fd,
                      struct relay_result *ret) {
         return relay_board_call_full(b, op, channel, on, width, deadline, false, abort_fd, ret);
+}
+
+int relay_board_apply_safe_channel(struct relay_board *b, const char *channel, usec_t deadline) {
+        size_t i;
+        int r;
+
+        if (!b || !channel)
+                return -EINVAL;
+        r = relay_board_find_channel(b, channel, &i);
+        if (r < 0)
+                return r;
+        if (!b->cfg.channels[i].output)
+                return -EPERM;
+        return relay_board_call_full(b, RELAY_OP_SET, channel, b->cfg.channels[i].safe_on, 0, deadline,
+                                     true, -1, NULL);
 }
 
 int relay_board_apply_safe(struct relay_board *b, usec_t deadline) {

@@ -43,7 +43,8 @@ const struct relay_backend_ops *relay_backend_find(const char *kind);
 enum relay_op {
         RELAY_OP_SET,
         RELAY_OP_GET,
-        RELAY_OP_PULSE,     /* set "on", hold "width", set back to the level before */
+        RELAY_OP_PULSE,     /* set "on", hold "width", set back to the level before
+                             * (always logical on: the "on" argument is ignored) */
         _RELAY_OP_MAX,
 };
 
@@ -60,6 +61,28 @@ struct relay_result {
 typedef void (*relay_done_fn)(const struct relay_result *res, void *userdata);
 
 struct relay_board;
+
+/* Clarifications (added by the driver; nothing above changed):
+ *  - done may be NULL. done runs on the board thread, without locks held;
+ *    it may submit again but must not call relay_board_free().
+ *  - Requests on a channel owned by a pulse fail -EBUSY, GET included.
+ *  - PULSE: the deadline bounds the whole pulse: one that cannot end before
+ *    its deadline fails -ETIMEDOUT and is not started. Once started, the
+ *    end write is always attempted, whatever the deadline. The width runs
+ *    from when the first write is sent to when the end write is sent.
+ *    If the end write fails the channel state is unknown (r < 0): apply the
+ *    safe state.
+ *  - relay_board_submit() also returns -ECANCELED while the board is
+ *    being freed, and -ENOMEM.
+ *  - relay_board_call(): *ret (may be NULL) is written when the request
+ *    completed, also when it failed (ret->r == return value, ret->reason
+ *    says why); it is left untouched when the wait itself ended with
+ *    -ETIMEDOUT or -ECANCELED (abort).
+ *  - The safe state (relay_board_apply_safe*) pre-empts a pulse on the same
+ *    channel: the pulse completes -ECANCELED and the channel goes to its
+ *    safe level. apply_safe carries on after an error.
+ *  - While a pulse is in flight the board thread asks for SCHED_FIFO
+ *    (priority 1; CAP_SYS_NICE or RLIMIT_RTPRIO >= 1), best effort. */
 
 /* Starts the board thread; does not connect yet (the first request does).
  * Returns -EINVAL for an unknown kind, -ENOMEM. */
@@ -86,3 +109,7 @@ int relay_board_call(struct relay_board *b, enum relay_op op, const char *channe
 /* Drives every output channel to its safe level, waiting up to deadline.
  * Returns 0 when all were applied and verified, else the first error. */
 int relay_board_apply_safe(struct relay_board *b, usec_t deadline);
+
+/* One channel to its safe level, pre-empting a pulse on it (see above).
+ * -ENOENT unknown channel, -EPERM an input; else as relay_board_call. */
+int relay_board_apply_safe_channel(struct relay_board *b, const char *channel, usec_t deadline);

@@ -359,6 +359,30 @@ START_TEST(test_safe_state) {
 }
 END_TEST
 
+START_TEST(test_pulse_energises_and_safe_channel) {
+        struct waiter w = { .efd = eventfd(0, EFD_CLOEXEC) };
+        struct relay_result res;
+
+        /* The on argument of a PULSE is ignored: a pulse always energises. */
+        ck_assert_int_ge(w.efd, 0);
+        ck_assert_int_eq(relay_board_submit(board, RELAY_OP_PULSE, "dut1.reset", false, 5 * USEC_PER_SEC,
+                                            deadline_in(10 * USEC_PER_SEC), waiter_done, &w), 0);
+        ck_assert_int_eq(relay_board_call(board, RELAY_OP_GET, "dut1.reset", false, 0,
+                                          deadline_in(USEC_PER_SEC), -1, &res), -EBUSY);
+        ck_assert_int_eq(raw_read_coil(1), 0);       /* inverted: on = coil off */
+        ck_assert_int_eq(relay_board_apply_safe_channel(board, "dut1.reset", deadline_in(USEC_PER_SEC)), 0);
+        waiter_wait(&w, deadline_in(USEC_PER_SEC));
+        ck_assert_int_eq(w.res.r, -ECANCELED);
+        ck_assert_int_eq(raw_read_coil(1), 1);       /* safe off, inverted */
+        ck_assert_int_eq(relay_board_apply_safe_channel(board, "dut1.led", deadline_in(USEC_PER_SEC)), -EPERM);
+        ck_assert_int_eq(relay_board_apply_safe_channel(board, "nope", deadline_in(USEC_PER_SEC)), -ENOENT);
+        /* A pulse that cannot end before its deadline is not started. */
+        ck_assert_int_eq(relay_board_call(board, RELAY_OP_PULSE, "dut1.power", true, 500 * USEC_PER_MSEC,
+                                          deadline_in(200 * USEC_PER_MSEC), -1, &res), -ETIMEDOUT);
+        ck_assert_uint_eq(log_count(0), 0);
+}
+END_TEST
+
 START_TEST(test_abort_fd) {
         struct relay_result res = { .r = 12345 };
         int efd = eventfd(1, EFD_CLOEXEC);
@@ -397,6 +421,7 @@ static Suite *relay_suite(void) {
         tcase_add_test(tc, test_expired_not_applied_late);
         tcase_add_test(tc, test_long_pulse_lets_others_through);
         tcase_add_test(tc, test_safe_state);
+        tcase_add_test(tc, test_pulse_energises_and_safe_channel);
         tcase_add_test(tc, test_abort_fd);
         suite_add_tcase(s, tc);
         return s;
