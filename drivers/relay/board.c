@@ -231,6 +231,31 @@ static int relay_board_write_verified(struct relay_board *b, const struct fx_cha
         return 0;
 }
 
+/* A pulse's end is only as precise as the board thread's wake-up. While a
+ * pulse is in flight the thread runs SCHED_FIFO (granted by CAP_SYS_NICE
+ * or RLIMIT_RTPRIO, e.g. systemd's LimitRTPRIO=1), so a busy CPU cannot
+ * delay the end by a scheduler tick or more; otherwise it goes back to
+ * SCHED_OTHER, where wake-ups from the submitting thread are cheaper
+ * (the scheduler keeps us on the waker's CPU). The thread never runs
+ * long: it sleeps, or waits on I/O with timeouts, or spins at most
+ * RELAY_PULSE_BUSYWAIT. Best effort: without the privilege the thread
+ * stays SCHED_OTHER and pulses are as precise as the load allows. */
+static void relay_board_thread_realtime(struct relay_board *b, bool rt) {
+        struct sched_param sp = { .sched_priority = rt ? 1 : 0 };
+        int r;
+
+        if (rt == b->rt || (rt && b->rt_denied))
+                return;
+        r = pthread_setschedparam(pthread_self(), rt ? SCHED_FIFO : SCHED_OTHER, &sp);
+        if (r != 0) {
+                log_debug_errno(-r, "relay %s: cannot switch to %s: %m", b->cfg.name,
+                                rt ? "SCHED_FIFO" : "SCHED_OTHER");
+                b->rt_denied = rt;
+                return;
+        }
+        b->rt = rt;
+}
+
 static void relay_board_pulse_end(struct relay_board *b, struct relay_request *req, bool now) {
         const struct fx_channel *ch = &b->cfg.channels[req->ch];
         const char *reason = NULL;
@@ -300,6 +325,9 @@ static void relay_board_run(struct relay_board *b, struct relay_request *req) {
                 req->res.t_start = req->res.t_end = ack;
                 break;
         case RELAY_OP_PULSE:
+                /* Real-time from before the first write: preempted between
+                 * it and the first wait, we would start the clock late. */
+                relay_board_thread_realtime(b, true);
                 r = relay_board_read(b, ch, &req->restore_physical, req->deadline, &reason);
                 if (r < 0)
                         break;
@@ -365,31 +393,6 @@ static struct relay_request *relay_board_reap_locked(struct relay_board *b, usec
         }
         b->tail = last;
         return out;
-}
-
-/* A pulse's end is only as precise as the board thread's wake-up. While a
- * pulse is in flight the thread runs SCHED_FIFO (granted by CAP_SYS_NICE
- * or RLIMIT_RTPRIO, e.g. systemd's LimitRTPRIO=1), so a busy CPU cannot
- * delay the end by a scheduler tick or more; otherwise it goes back to
- * SCHED_OTHER, where wake-ups from the submitting thread are cheaper
- * (the scheduler keeps us on the waker's CPU). The thread never runs
- * long: it sleeps, or waits on I/O with timeouts, or spins at most
- * RELAY_PULSE_BUSYWAIT. Best effort: without the privilege the thread
- * stays SCHED_OTHER and pulses are as precise as the load allows. */
-static void relay_board_thread_realtime(struct relay_board *b, bool rt) {
-        struct sched_param sp = { .sched_priority = rt ? 1 : 0 };
-        int r;
-
-        if (rt == b->rt || (rt && b->rt_denied))
-                return;
-        r = pthread_setschedparam(pthread_self(), rt ? SCHED_FIFO : SCHED_OTHER, &sp);
-        if (r != 0) {
-                log_debug_errno(-r, "relay %s: cannot switch to %s: %m", b->cfg.name,
-                                rt ? "SCHED_FIFO" : "SCHED_OTHER");
-                b->rt_denied = rt;
-                return;
-        }
-        b->rt = rt;
 }
 
 static void *relay_board_thread(void *userdata) {

@@ -81,7 +81,7 @@ struct relay_board;
  *  - The safe state (relay_board_apply_safe*) pre-empts a pulse on the same
  *    channel: the pulse completes -ECANCELED and the channel goes to its
  *    safe level. apply_safe carries on after an error.
- *  - While a pulse is in flight the board thread asks for SCHED_FIFO
+ *  - From a pulse's start until no pulse is in flight the board thread asks for SCHED_FIFO
  *    (priority 1; CAP_SYS_NICE or RLIMIT_RTPRIO >= 1), best effort. */
 
 /* Starts the board thread; does not connect yet (the first request does).

@@ -193,7 +193,11 @@ START_TEST(test_pulse_width) {
                 ck_assert_int_eq(relay_board_call(board, RELAY_OP_PULSE, "dut1.power", true, widths[i],
                                                   deadline_in(USEC_PER_SEC), -1, &res), 0);
                 ck_assert(!res.on);          /* restored */
-                ck_assert_uint_ge(res.t_end, res.t_start + widths[i] - USEC_PER_MSEC);
+                /* t_start is the start write's ack, which a busy machine
+                 * can delay: only the ordering is certain here; the
+                 * width is checked where it matters, at the board. */
+                ck_assert_uint_ge(res.t_end, res.t_queued + widths[i]);
+                ck_assert_uint_ge(res.t_end, res.t_start);
         }
         ck_assert_int_eq(simlog_read(logpath, &e, &n), 0);
         for (size_t i = 0; i + 1 < n; i++) {
