@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
                 { .name = (char *) "set", .index = 1, .output = true },
                 { .name = (char *) "pulse", .index = 2, .output = true },
         };
-        char dir[] = "/tmp/bench-relay.XXXXXX", logpath[64];
+        char dir[64], logpath[96];
         _cleanup_free_ double *raw = NULL, *set = NULL, *perr = NULL, *ours = NULL;
         _cleanup_free_ struct simlog_entry *e = NULL;
         struct relay_board *board = NULL;
@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
         set = calloc(iters, sizeof(double));
         perr = calloc(pulses, sizeof(double));
         ours = calloc(pulses, sizeof(double));
-        if (!raw || !set || !perr || !ours || !mkdtemp(dir))
+        if (!raw || !set || !perr || !ours || simproc_mkdtemp(dir, sizeof(dir), "bench-relay") < 0)
                 return EXIT_FAILURE;
         snprintf(logpath, sizeof(logpath), "%s/sim.log", dir);
         r = simproc_start(&sim, RELAYSIM_PATH, 0, 8, logpath, -1);

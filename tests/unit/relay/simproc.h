@@ -28,5 +28,10 @@ struct simlog_entry {
         int value;
 };
 
+/* Makes a private temporary directory for a sim log, on tmpfs when there
+ * is one: a log write() on a busy disk filesystem can stall the simulator
+ * for milliseconds and spoil its timestamps. buf gets the path. */
+int simproc_mkdtemp(char *buf, size_t size, const char *prefix);
+
 /* Reads a sim log; *ret (caller frees) holds the entries in order. */
 int simlog_read(const char *path, struct simlog_entry **ret, size_t *ret_n);

@@ -28,7 +28,7 @@ static struct fx_channel chans[] = {
 
 static struct simproc sim;
 static struct relay_board *board;
-static char tmpdir[] = "/tmp/relaytest.XXXXXX";
+static char tmpdir[64];
 static char logpath[256];
 
 static struct fx_relay_board board_cfg(unsigned port, unsigned timeout_ms) {
@@ -54,7 +54,7 @@ static void start_board(unsigned timeout_ms) {
 }
 
 static void setup(void) {
-        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+        ck_assert_int_eq(simproc_mkdtemp(tmpdir, sizeof(tmpdir), "relaytest"), 0);
         snprintf(logpath, sizeof(logpath), "%s/sim.log", tmpdir);
         ck_assert_int_eq(simproc_start(&sim, RELAYSIM_PATH, 0, 8, logpath, FAIL_COIL), 0);
         ck_assert_uint_gt(sim.port, 0);

@@ -15,7 +15,7 @@ from pymodbus.client import ModbusTcpClient
 sim_exe, helper_exe = sys.argv[1], sys.argv[2]
 EXPECTED = [1, 1, 0, 1, 0, 1, 0, 0]   # c0=1, i1=0 (coil 1 energised), c3=1, i5=0
 
-tmp = tempfile.mkdtemp(prefix="relay-interop.")
+tmp = tempfile.mkdtemp(prefix="relay-interop.", dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None)
 sim = subprocess.Popen([sim_exe, "--port", "0", "--coils", "8", "--log", os.path.join(tmp, "sim.log")],
                        stdout=subprocess.PIPE, text=True)
 try:
