@@ -38,23 +38,22 @@ int slot_apply_safe(struct slot *s, usec_t deadline) {
         int ret = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(channels); i++) {
-                const struct fx_relay_board *bcfg;
                 const struct fx_channel *ch;
                 struct relay_board *b;
-                struct relay_result res = {};
                 int r;
 
                 if (!channels[i])
                         continue;
-                ch = fixture_find_channel(s->daemon->fixture, channels[i], &bcfg);
+                ch = fixture_find_channel(s->daemon->fixture, channels[i], NULL);
                 b = daemon_board_for(s->daemon, channels[i]);
                 if (!ch || !b || !ch->output)
                         continue;
-                r = relay_board_call(b, RELAY_OP_SET, ch->name, ch->safe_on, 0, deadline, -1, &res);
+                /* Pre-empts a pulse still holding the channel: safety first. */
+                r = relay_board_apply_safe_channel(b, ch->name, deadline);
                 if (r < 0) {
                         daemon_post_event(s->daemon, s->cfg->name, NULL, "relay.error",
                                           json_pack("{s:s, s:s, s:s}", "channel", ch->name,
-                                                    "error", res.reason ? res.reason : strerror(-r),
+                                                    "error", strerror(-r),
                                                     "source", "safe-state"));
                         if (ret == 0)
                                 ret = r;
