@@ -86,10 +86,15 @@ class Bench:
                     with open(path, "rb") as f:
                         tail = f.read().decode(errors="replace")[-4000:]
                     log("---- %s (tail) ----\n%s" % (os.path.basename(path), tail))
-        self.close()
+        problems = self.close()
+        if et is None and problems:
+            raise TestFailure("after the test: " + "; ".join(problems))
         return False
 
     def close(self):
+        """Stops everything, removes the temp dir; returns problems found
+        on the way out (sanitizer reports, a daemon that did not exit 0)."""
+        problems = []
         try:
             for s in self.sockets:
                 try:
@@ -100,7 +105,18 @@ class Bench:
             self.ctx.term()
         finally:
             try:
-                self.stop_daemon(kill=False)
+                rc = self.stop_daemon(kill=False)
+                if rc not in (None, 0):
+                    problems.append("certbenchd exited %r on SIGTERM at teardown" % (rc,))
+                for i in range(1, self._daemon_starts + 1):
+                    path = os.path.join(self.tmp, "daemon%d.log" % i)
+                    if os.path.exists(path):
+                        with open(path, "rb") as f:
+                            text = f.read().decode(errors="replace")
+                        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+                            if marker in text:
+                                problems.append("%s in %s:\n%s" % (marker, os.path.basename(path),
+                                                                      text[max(0, text.index(marker) - 200):][:3000]))
             finally:
                 try:
                     self.stop_sim()
@@ -109,6 +125,7 @@ class Bench:
                         log("keeping", self.tmp)
                     else:
                         shutil.rmtree(self.tmp, ignore_errors=True)
+        return problems
 
     def start(self, **kw):
         self.start_sim()
