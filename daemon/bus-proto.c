@@ -85,7 +85,7 @@ int bus_request_parse(const void *data, size_t size, size_t max, struct bus_requ
                 return -EINVAL;
         }
         /* Reject duplicate keys: "cmd" twice must not mean the last one. */
-        root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &jerr);
+        root = json_loadb(data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
         if (!root) {
                 *ret_error = BUS_ERROR_PARSE;
                 *ret_message = strdup_printf("invalid JSON at line %d column %d: %s",

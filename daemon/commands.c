@@ -260,7 +260,7 @@ static int cmd_run_abort(struct cmd_call *c, json_t **ret) {
                 if (!s)
                         return fail(c, BUS_ERROR_NOT_FOUND, "run %s is not in progress", run_id);
         }
-        slot_abort(s);
+        slot_abort(s, "aborted by request (run.abort)");
         *ret = json_pack("{s:s, s:b}", "run_id", s->run_id, "aborted", 1);
         return 0;
 }

@@ -51,8 +51,10 @@ struct slot {
         char *current_case;      /* for status */
         unsigned case_index, case_count;
 
-        /* Abort: the flag for checks, the eventfd to wake waits. */
+        /* Abort: the flag for checks, the eventfd to wake waits, and why
+         * (a static string, set before the flag). */
         atomic_bool abort;
+        const char *_Atomic abort_reason;
         int abort_fd;
 };
 
@@ -138,8 +140,8 @@ struct relay_board *daemon_board_for(struct daemon *d, const char *channel);
 int slot_start(struct daemon *d, struct slot *s, const struct fx_slot *cfg);
 /* Hands a run to an idle slot (main thread; the slot must not be busy). */
 void slot_assign(struct slot *s, struct run_plan *plan);
-/* Any thread; returns immediately. */
-void slot_abort(struct slot *s);
+/* Any thread; returns immediately. reason: static text for the record. */
+void slot_abort(struct slot *s, const char *reason);
 /* Asks the worker to quit after its current run and joins it, waiting up
  * to deadline. */
 void slot_stop(struct slot *s, usec_t deadline);

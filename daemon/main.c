@@ -304,7 +304,7 @@ static void daemon_shutdown(struct daemon *d) {
         d->quitting = true;
         for (size_t i = 0; i < d->n_slots; i++)
                 if (d->slots[i].busy)
-                        slot_abort(&d->slots[i]);
+                        slot_abort(&d->slots[i], "aborted because certbenchd was asked to stop (SIGTERM/SIGINT)");
         for (size_t i = 0; i < d->n_slots; i++)
                 if (d->slots[i].daemon)
                         slot_stop(&d->slots[i], deadline_in(5 * USEC_PER_SEC));

@@ -107,7 +107,8 @@ static void slot_run_execute(struct slot *s, struct run_plan *plan) {
 
                 if (atomic_load(&s->abort)) {
                         o = CASE_ABORTED;
-                        reason = strdup("the run was aborted before this case started");
+                        if (asprintf(&reason, "not started: %s", atomic_load(&s->abort_reason)) < 0)
+                                reason = NULL;
                 } else {
                         lc.case_id = id;
                         ctx = case_ctx_new(s, plan, def, i);
@@ -115,8 +116,10 @@ static void slot_run_execute(struct slot *s, struct run_plan *plan) {
                         reason = case_ctx_take_reason(ctx);
                         meas = case_ctx_take_measurements(ctx);
                         case_ctx_free(ctx);
-                        if (o == CASE_ABORTED && !reason)
-                                reason = strdup("aborted by request while the case was running");
+                        if (o == CASE_ABORTED && !reason &&
+                            asprintf(&reason, "%s while the case was running",
+                                     atomic_load(&s->abort_reason) ?: "aborted") < 0)
+                                reason = NULL;
                 }
                 if (o == CASE_ABORTED)
                         aborted = true;
@@ -233,9 +236,10 @@ void slot_assign(struct slot *s, struct run_plan *plan) {
         pthread_mutex_unlock(&s->lock);
 }
 
-void slot_abort(struct slot *s) {
+void slot_abort(struct slot *s, const char *reason) {
         uint64_t one = 1;
 
+        atomic_store(&s->abort_reason, reason);
         atomic_store(&s->abort, true);
         (void) !write(s->abort_fd, &one, sizeof(one));
 }

@@ -17,7 +17,9 @@ static const struct bad_case bad_cases[] = {
         { "not json", BUS_ERROR_PARSE, "invalid JSON at line 1" },
         { "{\"cmd\":\"ping\"", BUS_ERROR_PARSE, "invalid JSON" },
         { "[1,2]", BUS_ERROR_BAD_REQUEST, "request is a JSON array, expected an object" },
-        { "\"ping\"", BUS_ERROR_PARSE, "invalid JSON" },       /* jansson wants a container */
+        { "\"ping\"", BUS_ERROR_BAD_REQUEST, "request is a JSON string, expected an object" },
+        { "42", BUS_ERROR_BAD_REQUEST, "request is a JSON integer, expected an object" },
+        { "null", BUS_ERROR_BAD_REQUEST, "request is a JSON null, expected an object" },
         { "{}", BUS_ERROR_BAD_REQUEST, "cmd: missing" },
         { "{\"cmd\":5}", BUS_ERROR_BAD_REQUEST, "cmd: expected a non-empty string, got integer" },
         { "{\"cmd\":\"\"}", BUS_ERROR_BAD_REQUEST, "cmd: expected a non-empty string" },
