@@ -49,6 +49,19 @@ static int progress_event(struct progress *p, json_t *ev) {
         const char *type = jstr(ev, "type");
         json_t *data = json_object_get(ev, "data");
 
+        if (type && strcmp(type, "daemon.started") == 0) {
+                /* A restarted daemon marks our interrupted run ABORTED and
+                 * names it here; no run.finished follows for it. */
+                json_t *v;
+                size_t i;
+                json_array_foreach(json_object_get(data, "recovered_runs"), i, v)
+                        if (streq_ptr(json_string_value(v), p->run_id)) {
+                                fprintf(p->out, "certbenchd restarted; run %s was interrupted\n", p->run_id);
+                                fflush(p->out);
+                                return 1;
+                        }
+                return 0;
+        }
         if (!type || !streq_ptr(jstr(ev, "run_id"), p->run_id))
                 return 0;
         if (strcmp(type, "run.started") == 0) {
