@@ -216,13 +216,19 @@ static int relay_board_write_verified(struct relay_board *b, const struct fx_cha
         bool got;
         int r;
 
-        r = b->ops->write(b->state, ch, physical, deadline);
-        if (r < 0)
-                return relay_board_io_error(b, r, deadline, reason);
-        *ret_ack = mono_now();
-        r = relay_board_read(b, ch, &got, deadline, reason);
-        if (r < 0)
-                return r;
+        if (b->ops->write_verify) {
+                r = b->ops->write_verify(b->state, ch, physical, deadline, ret_ack, &got);
+                if (r < 0)
+                        return relay_board_io_error(b, r, deadline, reason);
+        } else {
+                r = b->ops->write(b->state, ch, physical, deadline);
+                if (r < 0)
+                        return relay_board_io_error(b, r, deadline, reason);
+                *ret_ack = mono_now();
+                r = relay_board_read(b, ch, &got, deadline, reason);
+                if (r < 0)
+                        return r;
+        }
         if (got != physical) {
                 log_debug("relay %s: %s read back %d after writing %d", b->cfg.name, ch->name, got, physical);
                 *reason = "read-back mismatch";

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <poll.h>
+#include <sys/socket.h>
 #include <modbus.h>
 
 #include "common/log.h"
 #include "common/macros.h"
+#include "modbus-tcp-frame.h"
 #include "relay-internal.h"
 
 struct relay_modbus {
@@ -26,6 +29,7 @@ struct relay_modbus {
         int unit;
         usec_t timeout;
         modbus_t *ctx;
+        uint16_t tid;            /* our own transaction ids for pipelined frames */
 };
 
 static int relay_modbus_errno(int e) {
@@ -211,6 +215,119 @@ static int relay_modbus_read(void *state, const struct fx_channel *ch, bool *ret
         return 0;
 }
 
+/* The wait for one chunk of I/O: what is left until the deadline, never
+ * more than the board's per-request timeout. */
+static int relay_modbus_wait(struct relay_modbus *m, int fd, short events, usec_t deadline) {
+        usec_t now = mono_now(), left;
+        struct pollfd p = { .fd = fd, .events = events };
+        struct timespec ts;
+        int r;
+
+        if (deadline <= now)
+                return -ETIMEDOUT;
+        left = deadline - now;
+        if (left > m->timeout)
+                left = m->timeout;
+        r = ppoll(&p, 1, timespec_store(&ts, left), NULL);
+        if (r < 0)
+                return errno == EINTR ? 0 : -errno;
+        if (r == 0)
+                return -ETIMEDOUT;
+        if (p.revents & (POLLERR | POLLNVAL))
+                return -ECONNRESET;
+        return 0;
+}
+
+static int relay_modbus_recv_frame(struct relay_modbus *m, int fd, uint8_t *buf, size_t *ret_len,
+                                   usec_t deadline) {
+        size_t have = 0, want = MBTCP_HEADER_SIZE;
+
+        while (have < want) {
+                ssize_t n = recv(fd, buf + have, want - have, MSG_DONTWAIT);
+
+                if (n == 0)
+                        return -ECONNRESET;
+                if (n < 0) {
+                        int r;
+
+                        if (errno != EAGAIN && errno != EINTR)
+                                return -errno;
+                        r = relay_modbus_wait(m, fd, POLLIN, deadline);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                have += (size_t) n;
+                if (have == MBTCP_HEADER_SIZE) {
+                        int size = mbtcp_frame_size(buf, have);
+                        if (size < 0)
+                                return size;
+                        want = (size_t) size;
+                }
+        }
+        *ret_len = have;
+        return 0;
+}
+
+/* Write Single Coil and Read Coils sent back to back in one segment, then
+ * both answers read: the read-back costs no second round trip. Modbus/TCP
+ * servers answer requests on a connection in order; our transaction ids
+ * catch anything else, and any surprise drops the connection. */
+static int relay_modbus_tcp_write_verify(void *state, const struct fx_channel *ch, bool physical,
+                                         usec_t deadline, usec_t *ret_ack, bool *ret_physical) {
+        struct relay_modbus *m = state;
+        uint8_t req[2 * MBTCP_REQUEST_SIZE], buf[MBTCP_FRAME_MAX];
+        uint8_t unit = m->unit > 0 ? (uint8_t) m->unit : 0xFF;  /* libmodbus' TCP default */
+        uint16_t tid_w, tid_r, addr = (uint16_t) ch->index;
+        size_t len = 0, sent = 0;
+        usec_t ack;
+        int fd, r;
+
+        if (!m->ctx)
+                return -ENOTCONN;
+        fd = modbus_get_socket(m->ctx);
+        if (fd < 0)
+                return -ENOTCONN;
+        tid_w = ++m->tid;
+        tid_r = ++m->tid;
+        mbtcp_encode_write_coil(req, tid_w, unit, addr, physical);
+        mbtcp_encode_read_coils(req + MBTCP_REQUEST_SIZE, tid_r, unit, addr, 1);
+
+        while (sent < sizeof(req)) {
+                ssize_t n = send(fd, req + sent, sizeof(req) - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+                if (n < 0) {
+                        if (errno != EAGAIN && errno != EINTR)
+                                return -errno;
+                        r = relay_modbus_wait(m, fd, POLLOUT, deadline);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                sent += (size_t) n;
+        }
+
+        r = relay_modbus_recv_frame(m, fd, buf, &len, deadline);
+        if (r < 0)
+                return r;
+        ack = mono_now();
+        r = mbtcp_parse_write_coil(buf, len, tid_w, unit, addr, physical);
+        if (r < 0) {
+                log_debug_errno(r, "relay %s: write coil %u: bad or refused answer: %m", m->board, addr);
+                return r == -EBADMSG ? r : (relay_modbus_recv_frame(m, fd, buf, &len, deadline), r);
+        }
+        r = relay_modbus_recv_frame(m, fd, buf, &len, deadline);
+        if (r < 0)
+                return r;
+        r = mbtcp_parse_read_coil(buf, len, tid_r, unit, ret_physical);
+        if (r < 0) {
+                log_debug_errno(r, "relay %s: read back coil %u: bad or refused answer: %m", m->board, addr);
+                return r;
+        }
+        *ret_ack = ack;
+        return 0;
+}
+
 const struct relay_backend_ops relay_backend_modbus_tcp = {
         .kind = "modbus-tcp",
         .open = relay_modbus_tcp_open,
@@ -218,6 +335,7 @@ const struct relay_backend_ops relay_backend_modbus_tcp = {
         .disconnect = relay_modbus_disconnect,
         .write = relay_modbus_write,
         .read = relay_modbus_read,
+        .write_verify = relay_modbus_tcp_write_verify,
         .free = relay_modbus_free,
 };
 

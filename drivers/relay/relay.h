@@ -34,6 +34,12 @@ struct relay_backend_ops {
         void (*disconnect)(void *state);
         int (*write)(void *state, const struct fx_channel *ch, bool physical, usec_t deadline);
         int (*read)(void *state, const struct fx_channel *ch, bool *ret_physical, usec_t deadline);
+        /* Optional: write, then read back, in one exchange where the
+         * transport allows pipelining. *ret_ack is when the board
+         * acknowledged the write (monotonic), *ret_physical the level
+         * read back. Without it the board thread calls write then read. */
+        int (*write_verify)(void *state, const struct fx_channel *ch, bool physical, usec_t deadline,
+                            usec_t *ret_ack, bool *ret_physical);
         void (*free)(void *state);
 };
 

@@ -141,7 +141,7 @@ class Bench:
         self.sim_log = os.path.join(self.tmp, "sim%d.log" % n)
         self.sim_logs.append(self.sim_log)
         self.sim = subprocess.Popen([SIM, "--port", str(port), "--coils", str(self.coils),
-                                     "--log", self.sim_log],
+                                     "--log", self.sim_log, "--realtime"],
                                     stdout=subprocess.PIPE, stderr=None)
         end = dl(timeout)
         buf = b""
