@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -258,6 +259,11 @@ int main(int argc, char **argv) {
                 if (s.fds[1].revents & POLLIN) {
                         int fd = accept4(s.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
+                        /* Answers go out at once, as a relay board's do;
+                         * Nagle would hold a pipelined second answer until
+                         * the client ACKs the first. */
+                        if (fd >= 0)
+                                (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof(int));
                         if (fd >= 0 && sim_add_fd(&s, fd) < 0)
                                 close(fd);
                 }

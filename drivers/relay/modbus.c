@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <modbus.h>
 
@@ -243,7 +245,15 @@ static int relay_modbus_recv_frame(struct relay_modbus *m, int fd, uint8_t *buf,
         size_t have = 0, want = MBTCP_HEADER_SIZE;
 
         while (have < want) {
-                ssize_t n = recv(fd, buf + have, want - have, MSG_DONTWAIT);
+                static const int one = 1;
+                ssize_t n;
+
+                /* Acknowledge at once: a board whose stack runs Nagle holds
+                 * the read-back answer until the write answer is ACKed, and
+                 * a delayed ACK would add up to 40 ms. The kernel clears
+                 * the flag by itself, so it is set before every read. */
+                (void) setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+                n = recv(fd, buf + have, want - have, MSG_DONTWAIT);
 
                 if (n == 0)
                         return -ECONNRESET;
