@@ -117,6 +117,16 @@ struct daemon_msg {
         char *reply;
 };
 
+/* Set on slot worker threads: their posts wait for room in the mailbox
+ * (back-pressure on a case that streams events); everyone else's never
+ * wait. */
+extern _Thread_local bool daemon_thread_is_worker;
+
+/* Most messages a flush stores in one transaction. */
+#define DAEMON_FLUSH_BATCH 4096
+/* Queued messages at which slot workers wait. */
+#define DAEMON_MAILBOX_HIGH_WATER 65536
+
 struct daemon_msg *daemon_msg_new(enum daemon_msg_kind kind, const char *slot, const char *run_id);
 void daemon_msg_free(struct daemon_msg *m);
 /* Any thread. */
@@ -142,9 +152,12 @@ int slot_start(struct daemon *d, struct slot *s, const struct fx_slot *cfg);
 void slot_assign(struct slot *s, struct run_plan *plan);
 /* Any thread; returns immediately. reason: static text for the record. */
 void slot_abort(struct slot *s, const char *reason);
-/* Asks the worker to quit after its current run and joins it, waiting up
- * to deadline. */
-void slot_stop(struct slot *s, usec_t deadline);
+/* Asks the worker to quit after its current run. */
+void slot_request_quit(struct slot *s);
+/* Joins the worker if it has ended and releases the slot: 0, or -EBUSY
+ * while it still runs. The main thread keeps draining the mailbox between
+ * tries, since a worker may be waiting for room there. */
+int slot_try_join(struct slot *s);
 /* Drives the slot's power and reset channels to their safe state. Blocks
  * the calling (worker or shutdown) thread up to deadline. */
 int slot_apply_safe(struct slot *s, usec_t deadline);

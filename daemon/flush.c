@@ -55,8 +55,13 @@ static void daemon_msg_item_free(struct mailbox_item *i) {
 
 mailbox_item_free_fn daemon_msg_item_free_fn = daemon_msg_item_free;
 
+_Thread_local bool daemon_thread_is_worker = false;
+
 void daemon_post(struct daemon *d, struct daemon_msg *m) {
-        mailbox_post(d->mailbox, &m->item);
+        if (daemon_thread_is_worker)
+                mailbox_post_wait(d->mailbox, &m->item);
+        else
+                mailbox_post(d->mailbox, &m->item);
 }
 
 void daemon_post_event(struct daemon *d, const char *slot, const char *run_id,
@@ -122,7 +127,10 @@ struct pending_pub {
 };
 
 void daemon_flush(struct daemon *d) {
-        struct mailbox_item *head = mailbox_take_all(d->mailbox), *i, *next;
+        /* Bounded, so one transaction stays within SQLite's page cache and
+         * the first events of a flood are published without waiting for
+         * the last. */
+        struct mailbox_item *head = mailbox_take(d->mailbox, DAEMON_FLUSH_BATCH), *i, *next;
         struct pending_pub *pubs = NULL;
         size_t n_pubs = 0, cap = 0;
         int r;
@@ -163,8 +171,8 @@ void daemon_flush(struct daemon *d) {
                 }
                 pubs[n_pubs++] = (struct pending_pub) {
                         .topic = m->type,
-                        .json = bus_event_encode(seq, m->ts, m->type, d->fixture->bench, m->slot,
-                                                 m->run_id, m->data),
+                        .json = bus_event_encode_text(seq, m->ts, m->type, d->fixture->bench, m->slot,
+                                                      m->run_id, data),
                 };
         }
 

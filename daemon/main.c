@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,7 +251,7 @@ static int daemon_setup(struct daemon *d) {
         if (r < 0)
                 return log_error_errno(r, "%s: cannot open the store: %m", dbpath);
 
-        r = mailbox_new(daemon_msg_item_free_fn, &d->mailbox);
+        r = mailbox_new(daemon_msg_item_free_fn, DAEMON_MAILBOX_HIGH_WATER, &d->mailbox);
         if (r < 0)
                 return r;
 
@@ -306,15 +307,38 @@ static void daemon_shutdown(struct daemon *d) {
                 if (d->slots[i].busy)
                         slot_abort(&d->slots[i], "aborted because certbenchd was asked to stop (SIGTERM/SIGINT)");
         for (size_t i = 0; i < d->n_slots; i++)
-                if (d->slots[i].daemon)
-                        slot_stop(&d->slots[i], deadline_in(5 * USEC_PER_SEC));
+                slot_request_quit(&d->slots[i]);
+        if (d->store && d->mailbox && d->pub_sock) {
+                usec_t deadline = deadline_in(10 * USEC_PER_SEC);
+
+                for (;;) {
+                        struct pollfd p = { .fd = mailbox_fd(d->mailbox), .events = POLLIN };
+                        bool running = false;
+
+                        daemon_flush(d);
+                        for (size_t i = 0; i < d->n_slots; i++)
+                                if (slot_try_join(&d->slots[i]) < 0)
+                                        running = true;
+                        if (!running)
+                                break;
+                        if (mono_now() >= deadline) {
+                                /* Never kill a thread that may be mid-write
+                                 * to a board; the process exits anyway. */
+                                log_error("a slot worker did not stop within 10 s");
+                                break;
+                        }
+                        (void) poll(&p, 1, 10);
+                }
+        }
         if (d->boards && d->store) {
                 daemon_safe_all(d, "at exit");
                 for (size_t i = 0; i < d->fixture->n_boards; i++)
                         relay_board_free(TAKE_PTR(d->boards[i]));
         }
+        /* Everything queued is stored before we go: no event is lost. */
         if (d->store && d->mailbox && d->pub_sock)
-                daemon_flush(d);
+                while (mailbox_pending(d->mailbox))
+                        daemon_flush(d);
 }
 
 static void daemon_free(struct daemon *d) {

@@ -185,6 +185,8 @@ static void slot_run_execute(struct slot *s, struct run_plan *plan) {
 static void *slot_main(void *userdata) {
         struct slot *s = userdata;
 
+        daemon_thread_is_worker = true;
+
         for (;;) {
                 struct run_plan *plan;
                 uint64_t v;
@@ -244,26 +246,23 @@ void slot_abort(struct slot *s, const char *reason) {
         (void) !write(s->abort_fd, &one, sizeof(one));
 }
 
-void slot_stop(struct slot *s, usec_t deadline) {
-        struct timespec ts;
-
+void slot_request_quit(struct slot *s) {
         if (!s->thread_started)
-                goto done;
+                return;
         pthread_mutex_lock(&s->lock);
         s->quit = true;
         pthread_cond_signal(&s->cond);
         pthread_mutex_unlock(&s->lock);
+}
 
-        timespec_store(&ts, deadline == USEC_INFINITY ? USEC_INFINITY / 2 :
-                       now_usec(CLOCK_REALTIME) + (deadline > mono_now() ? deadline - mono_now() : 0));
-        if (pthread_timedjoin_np(s->thread, NULL, &ts) != 0) {
-                /* Never kill a thread that may be mid-write to a board;
-                 * leave it, the process is exiting anyway. */
-                log_error("slot %s did not stop in time", s->cfg->name);
-                return;
+int slot_try_join(struct slot *s) {
+        if (s->thread_started) {
+                if (pthread_tryjoin_np(s->thread, NULL) != 0)
+                        return -EBUSY;
+                s->thread_started = false;
         }
-        s->thread_started = false;
-done:
+        if (!s->daemon)
+                return 0;
         run_plan_free(s->pending);
         s->pending = NULL;
         free(s->current_case);
@@ -275,4 +274,6 @@ done:
         s->abort_fd = -1;
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->cond);
+        s->daemon = NULL;
+        return 0;
 }

@@ -148,6 +148,22 @@ START_TEST(test_event_encode) {
 }
 END_TEST
 
+START_TEST(test_event_encode_escapes) {
+        const char *nasty = "du\"t\\1\n\x01";
+        char *s = bus_event_encode_text(7, 0, "case.progress", nasty, nasty, NULL, "{\"a\":[1,2]}");
+        json_error_t err;
+        json_t *o = json_loads(s, 0, &err);
+
+        ck_assert_msg(o != NULL, "not JSON: %s (%s)", s, err.text);
+        ck_assert_str_eq(json_string_value(json_object_get(o, "slot")), nasty);
+        ck_assert_str_eq(json_string_value(json_object_get(o, "bench")), nasty);
+        ck_assert(json_is_null(json_object_get(o, "run_id")));
+        ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(json_object_get(o, "data"), "a"), 1)), 2);
+        json_decref(o);
+        free(s);
+}
+END_TEST
+
 START_TEST(test_errno_mapping) {
         ck_assert_int_eq(bus_error_from_errno(-EHOSTUNREACH), BUS_ERROR_UNAVAILABLE);
         ck_assert_int_eq(bus_error_from_errno(-EBUSY), BUS_ERROR_BUSY);
@@ -170,6 +186,7 @@ int main(void) {
         tcase_add_test(tc, test_missing_args_object);
         tcase_add_test(tc, test_arg_errors);
         tcase_add_test(tc, test_event_encode);
+        tcase_add_test(tc, test_event_encode_escapes);
         tcase_add_test(tc, test_errno_mapping);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);

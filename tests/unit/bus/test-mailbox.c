@@ -46,7 +46,7 @@ START_TEST(test_many_writers) {
         long total = 0;
         int batches = 0;
 
-        ck_assert_int_eq(mailbox_new(item_free, &m), 0);
+        ck_assert_int_eq(mailbox_new(item_free, 0, &m), 0);
         for (int w = 0; w < WRITERS; w++) {
                 args[w] = (struct writer_arg) { .m = m, .id = w };
                 pthread_create(&t[w], NULL, writer, &args[w]);
@@ -82,7 +82,7 @@ END_TEST
 START_TEST(test_free_with_items) {
         struct mailbox *m = NULL;
 
-        ck_assert_int_eq(mailbox_new(item_free, &m), 0);
+        ck_assert_int_eq(mailbox_new(item_free, 0, &m), 0);
         for (int n = 0; n < 10; n++)
                 mailbox_post(m, &((struct item *) calloc(1, sizeof(struct item)))->item);
         mailbox_free(m);        /* LeakSanitizer checks the items were freed */

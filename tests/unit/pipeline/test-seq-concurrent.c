@@ -60,7 +60,7 @@ START_TEST(test_gap_free_concurrent) {
         ck_assert_ptr_nonnull(mkdtemp(dir));
         snprintf(path, sizeof(path), "%s/store.db", dir);
         ck_assert_int_eq(store_open(path, &s), 0);
-        ck_assert_int_eq(mailbox_new(ev_free, &m), 0);
+        ck_assert_int_eq(mailbox_new(ev_free, 0, &m), 0);
         for (int w = 0; w < WRITERS; w++) {
                 args[w] = (struct warg) { .m = m, .id = w };
                 pthread_create(&t[w], NULL, writer, &args[w]);
