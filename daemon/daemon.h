@@ -125,7 +125,7 @@ extern _Thread_local bool daemon_thread_is_worker;
 /* Most messages a flush stores in one transaction. */
 #define DAEMON_FLUSH_BATCH 4096
 /* Queued messages at which slot workers wait. */
-#define DAEMON_MAILBOX_HIGH_WATER 65536
+#define DAEMON_MAILBOX_HIGH_WATER 32768
 
 struct daemon_msg *daemon_msg_new(enum daemon_msg_kind kind, const char *slot, const char *run_id);
 void daemon_msg_free(struct daemon_msg *m);

@@ -138,6 +138,15 @@ void daemon_flush(struct daemon *d) {
         if (!head)
                 return;
 
+        /* A command's reply is not an event: the client waiting on the
+         * board's answer gets it before the batch is written. */
+        for (i = head; i; i = i->next) {
+                struct daemon_msg *m = (struct daemon_msg *) i;
+
+                if (m->kind == DAEMON_MSG_REPLY && m->reply)
+                        daemon_send_reply(d, m->ident, m->ident_size, m->delim, m->reply);
+        }
+
         r = store_begin(d->store);
         if (r < 0)
                 log_error_errno(r, "store: cannot begin a transaction: %m");
@@ -192,7 +201,7 @@ void daemon_flush(struct daemon *d) {
         }
         free(pubs);
 
-        /* After the commit: slot bookkeeping and deferred replies. */
+        /* After the commit: slot bookkeeping. */
         for (i = head; i; i = next) {
                 struct daemon_msg *m = (struct daemon_msg *) i;
 
@@ -204,8 +213,7 @@ void daemon_flush(struct daemon *d) {
                                 free(s->run_id);
                                 s->run_id = NULL;
                         }
-                } else if (m->kind == DAEMON_MSG_REPLY && m->reply)
-                        daemon_send_reply(d, m->ident, m->ident_size, m->delim, m->reply);
+                }
                 daemon_msg_free(m);
         }
 }
