@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <pthread.h>
-#include <systemd/sd-journal.h>
+#include <endian.h>
+
+#include "sd-notify.h"
 
 static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_max_level = LOG_INFO;
@@ -70,20 +73,35 @@ int log_internal(int level, int error, const struct log_ctx *ctx,
         va_end(ap);
 
         if (log_target == LOG_TARGET_JOURNAL) {
-                char cf[512], cl[32];
+                char prio[4], cl[16], errbuf[16];
+                struct journal_field f[12] = {
+                        { "MESSAGE", msg },
+                        { "PRIORITY", prio },
+                        { "SYSLOG_IDENTIFIER", program_invocation_short_name },
+                        { "CODE_FILE", file },
+                        { "CODE_LINE", cl },
+                        { "CODE_FUNC", func },
+                };
+                size_t n = 6;
 
-                snprintf(cf, sizeof(cf), "CODE_FILE=%s", file);
-                snprintf(cl, sizeof(cl), "CODE_LINE=%d", line);
-                sd_journal_send_with_location(
-                        cf, cl, func,
-                        "MESSAGE=%s", msg,
-                        "PRIORITY=%d", level,
-                        "RUN_ID=%s", ctx && ctx->run_id ? ctx->run_id : "",
-                        "SLOT=%s", ctx && ctx->slot ? ctx->slot : "",
-                        "DUT_SERIAL=%s", ctx && ctx->dut_serial ? ctx->dut_serial : "",
-                        "CASE=%s", ctx && ctx->case_id ? ctx->case_id : "",
-                        "ERRNO=%d", error,
-                        NULL);
+                snprintf(prio, sizeof(prio), "%d", level);
+                snprintf(cl, sizeof(cl), "%d", line);
+                if (error) {
+                        snprintf(errbuf, sizeof(errbuf), "%d", error);
+                        f[n++] = (struct journal_field) { "ERRNO", errbuf };
+                }
+                /* Context fields only where they mean something, so
+                 * "journalctl RUN_ID=..." finds exactly that run. */
+                if (ctx && ctx->run_id)
+                        f[n++] = (struct journal_field) { "RUN_ID", ctx->run_id };
+                if (ctx && ctx->slot)
+                        f[n++] = (struct journal_field) { "SLOT", ctx->slot };
+                if (ctx && ctx->dut_serial)
+                        f[n++] = (struct journal_field) { "DUT_SERIAL", ctx->dut_serial };
+                if (ctx && ctx->case_id)
+                        f[n++] = (struct journal_field) { "CASE", ctx->case_id };
+                if (journal_send(f, n) < 0)
+                        fprintf(stderr, "<%d>%s\n", level, msg);
         } else {
                 pthread_mutex_lock(&log_lock);
                 fprintf(stderr, "certbench[%s]", level_name(level));

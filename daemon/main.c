@@ -18,10 +18,10 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <systemd/sd-daemon.h>
 #include <zmq.h>
 
 #include "common/log.h"
+#include "common/sd-notify.h"
 #include "daemon/bus-proto.h"
 #include "daemon/daemon.h"
 
@@ -364,10 +364,14 @@ static int daemon_loop(struct daemon *d, int sfd, int tfd) {
         uint64_t watchdog_usec = 0;
         unsigned ticks = 0;
 
-        if (sd_watchdog_enabled(false, &watchdog_usec) <= 0)
-                watchdog_usec = 0;
-        sd_notifyf(false, "READY=1\nSTATUS=serving %zu slot(s) on %s", d->n_slots,
-                   d->config->command_endpoint);
+        char *ready = NULL;
+
+        watchdog_usec = notify_watchdog_usec();
+        if (asprintf(&ready, "READY=1\nSTATUS=serving %zu slot(s) on %s", d->n_slots,
+                     d->config->command_endpoint) >= 0) {
+                (void) notify_send(ready);
+                free(ready);
+        }
         log_info("ready: bench %s, %zu slot(s), commands on %s, events on %s", d->fixture->bench,
                  d->n_slots, d->config->command_endpoint, d->config->event_endpoint);
 
@@ -405,7 +409,7 @@ static int daemon_loop(struct daemon *d, int sfd, int tfd) {
 
                         if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
                                 log_info("signal %u: shutting down, DUT power to the safe state", si.ssi_signo);
-                                sd_notify(false, "STOPPING=1");
+                                (void) notify_send("STOPPING=1");
                                 return 0;
                         }
                 }
@@ -416,7 +420,7 @@ static int daemon_loop(struct daemon *d, int sfd, int tfd) {
                         (void) !read(tfd, &n, sizeof(n));
                         ticks++;
                         if (watchdog_usec)
-                                sd_notify(false, "WATCHDOG=1");
+                                (void) notify_send("WATCHDOG=1");
                         if (d->config->heartbeat_s && ticks % d->config->heartbeat_s == 0)
                                 daemon_post_event(d, NULL, NULL, "heartbeat",
                                                   json_pack("{s:I}", "uptime_s",
