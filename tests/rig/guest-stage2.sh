@@ -8,9 +8,11 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=${RIG_TERM:-linux} RIG_GUEST=1 RIG_KVER RIG_OUT=/rig/out
 unset RIG_STAGE2
+# Setup errors (mount, modprobe) go where the host prints them from.
+exec >>/rig/output 2>&1
 
 fail() {
-  echo "RIG ERROR: $*" | tee -a /rig/output
+  echo "RIG ERROR: $*"
   echo 125 >/rig/status
   exit 0
 }
@@ -51,7 +53,8 @@ if [ "$RIG_SHELL" = 1 ]; then
   fi
   echo "rig: guest shell ($RIG_KVER); 'exit' or Ctrl-D powers off, Ctrl-A X kills qemu" >/dev/ttyS0
   cd "$RIG_CWD" 2>/dev/null || cd /
-  setsid -c -w bash -i <>/dev/ttyS0 >&0 2>&1
+  # --norc: the host root's ~/.bashrc (pyenv, completion) takes seconds under TCG.
+  PS1='rig:\w# ' setsid -w sh -c 'exec bash --norc -i <>/dev/ttyS0 >&0 2>&1'
   echo 0 >/rig/status
   exit 0
 fi

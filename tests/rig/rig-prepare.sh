@@ -18,6 +18,7 @@ mkdir -p "$1"
 cache=$(cd "$1" && pwd)
 
 skip() { echo "SKIP: $*"; exit 77; }
+trap 'r=$?; [ $r = 0 ] || [ $r = 77 ] || echo "rig-prepare: failed (exit $r)" >&2' EXIT
 
 for tool in depmod modprobe cpio gzip flock; do
   command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
@@ -44,7 +45,9 @@ if [ -z "$pkg" ]; then
 fi
 kver=${pkg#linux-image-}
 dir=$cache/$kver
-if [ -f "$dir/ready" ] && [ "$(cat "$dir/ready")" = "$(cksum <"$here/initramfs-init.sh")" ]; then
+# Bump "v2" when the cache layout changes; an init change rebuilds too.
+stamp="v2 $(cksum <"$here/initramfs-init.sh")"
+if [ -f "$dir/ready" ] && [ "$(cat "$dir/ready")" = "$stamp" ]; then
   [ "$(cat "$cache/current" 2>/dev/null)" = "$kver" ] || echo "$kver" >"$cache/current"
   exit 0
 fi
@@ -98,7 +101,24 @@ done
 mv "$dir/initramfs.gz.new" "$dir/initramfs.gz"
 rm -rf "$st"
 [ -f "$root/boot/vmlinuz-$kver" ] || { echo "rig-prepare: no vmlinuz-$kver" >&2; exit 1; }
-cksum <"$here/initramfs-init.sh" >"$dir/ready"
+
+# An uncompressed vmlinux boots through qemu's PVH entry: TCG then skips the
+# in-guest XZ decompression of vmlinuz (~3.5 s of every boot). Optional:
+# rig-run.sh falls back on vmlinuz when it is absent.
+rm -f "$dir/vmlinux"
+if command -v xz >/dev/null 2>&1; then
+  off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$root/boot/vmlinuz-$kver" | head -n1 | cut -d: -f1)
+  if [ -n "$off" ]; then
+    # xz complains about the bytes after the stream; the stream is complete.
+    tail -c +$((off + 1)) "$root/boot/vmlinuz-$kver" | xz -dc >"$dir/vmlinux.new" 2>/dev/null || true
+    if [ "$(head -c 4 "$dir/vmlinux.new" | od -An -c | tr -d ' ')" = '177ELF' ] &&
+       LC_ALL=C grep -qaF 'Xen' "$dir/vmlinux.new"; then
+      mv "$dir/vmlinux.new" "$dir/vmlinux"
+    fi
+    rm -f "$dir/vmlinux.new"
+  fi
+fi
+echo "$stamp" >"$dir/ready"
 echo "$kver" >"$cache/current"
 t2=$(date +%s)
 echo "rig-prepare: $kver ready (download+extract+depmod $((t1 - t0)) s, initramfs $((t2 - t1)) s, $(du -k "$dir/initramfs.gz" | cut -f1) KiB)"

@@ -69,7 +69,7 @@ done
 qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 not installed (run scripts/rig-deps.sh)"
 mkdir -p "$cache" 2>/dev/null || skip "cannot create rig cache $cache"
 cache=$(cd "$cache" && pwd)
-if ! { [ -s "$cache/current" ] && [ -f "$cache/$(cat "$cache/current")/ready" ]; }; then
+if ! { [ -s "$cache/current" ] && grep -q '^v2 ' "$cache/$(cat "$cache/current")/ready" 2>/dev/null; }; then
   sh "$here/rig-prepare.sh" "$cache" >&2
   r=$?
   [ $r = 77 ] && skip "kernel rig cannot be prepared (see above)"
@@ -88,9 +88,11 @@ run=$(mktemp -d "${TMPDIR:-/tmp}/rig-run.XXXXXX") || rigerr "mktemp"
 qpid=""
 cleanup() {
   if [ -n "$qpid" ]; then
-    # qemu itself (from its pidfile) and the timeout(1) wrapping it.
+    # qemu itself (from its pidfile), then timeout(1) wrapping it, which
+    # relays TERM to qemu if qemu had not started yet; reaped here.
     [ -s "$run/qemu.pid" ] && kill -KILL "$(cat "$run/qemu.pid")" 2>/dev/null
-    kill -KILL "$qpid" 2>/dev/null
+    kill -TERM "$qpid" 2>/dev/null
+    wait "$qpid" 2>/dev/null
   fi
   rm -rf "$run"
 }
@@ -130,25 +132,31 @@ else
 fi
 : >"$share/output"
 
+kernel=$kdir/root/boot/vmlinuz-$kver
+[ -f "$kdir/vmlinux" ] && kernel=$kdir/vmlinux   # PVH entry, no decompression
 if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
   accel=(-accel kvm -cpu host)
 else
   accel=(-accel tcg)
 fi
 qargs=("${accel[@]}" -m "$mem" -smp "$smp" -nographic -no-reboot -nic none
-  -kernel "$kdir/root/boot/vmlinuz-$kver" -initrd "$kdir/initramfs.gz"
-  -append "console=ttyS0 panic=-1 quiet"
+  -kernel "$kernel" -initrd "$kdir/initramfs.gz"
+  -append "console=ttyS0 panic=-1 quiet ${RIG_APPEND:-}"
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
   -virtfs "local,path=$share,mount_tag=rig,security_model=none,multidevs=remap"
   -virtfs "local,path=$outdir,mount_tag=rigout,security_model=none,multidevs=remap"
   -pidfile "$run/qemu.pid")
+# Knobs for experiments: RIG_APPEND (kernel command line), RIG_QEMU_ARGS.
+# shellcheck disable=SC2206
+qargs+=(${RIG_QEMU_ARGS:-})
 
 t0=$(date +%s.%N)
 if [ $shell = 1 ]; then
+  # <&0: bash gives background jobs /dev/null as stdin otherwise.
   if [ "$timeout" -gt 0 ]; then
-    timeout -k 5 "$timeout" "$qemu" "${qargs[@]}" &
+    timeout -k 5 --foreground "$timeout" "$qemu" "${qargs[@]}" <&0 &
   else
-    "$qemu" "${qargs[@]}" &
+    "$qemu" "${qargs[@]}" <&0 &
   fi
   qpid=$!
   wait $qpid
