@@ -84,10 +84,16 @@ gadget_add_function() { # NAME TYPE [INSTANCE]
     hid)
       _gadget_write "$f/protocol" 1 && _gadget_write "$f/subclass" 1 &&
         _gadget_write "$f/report_length" 8 || return
-      _gadget_hid_keyboard_desc >"$f/report_desc" || _gadget_err "report_desc" || return ;;
+      # report_desc is a plain attribute: each write() replaces it, so the
+      # bytes must arrive in one write (cat of a file does that).
+      _gadget_hid_keyboard_desc >"/tmp/gadget-$1-$i.hid" &&
+        cat "/tmp/gadget-$1-$i.hid" >"$f/report_desc" || _gadget_err "report_desc" || return
+      rm -f "/tmp/gadget-$1-$i.hid"
+      [ "$(wc -c <"$f/report_desc")" = 63 ] || _gadget_err "report_desc not stored whole" || return ;;
     rndis)
-      # What Windows and Linux's rndis_host match (Wireless Controller /
-      # Radio Frequency / RNDIS); the kernel's default is 02/02/ff.
+      # The IAD as Windows matches it (Wireless Controller / Radio
+      # Frequency / RNDIS); 6.1 applies these to the IAD only, the control
+      # interface stays 02/02/ff, which rndis_host matches.
       if [ -e "$f/class" ]; then
         _gadget_write "$f/class" e0 && _gadget_write "$f/subclass" 01 &&
           _gadget_write "$f/protocol" 03 || return
