@@ -120,5 +120,11 @@ if command -v xz >/dev/null 2>&1; then
 fi
 echo "$stamp" >"$dir/ready"
 echo "$kver" >"$cache/current"
+# Kernels Debian has since replaced (~500 MB each).
+for old in "$cache"/*/extracted; do
+  [ -f "$old" ] || continue
+  old=${old%/extracted}
+  [ "$old" = "$dir" ] || { echo "rig-prepare: removing old kernel ${old##*/}"; rm -rf "$old"; }
+done
 t2=$(date +%s)
 echo "rig-prepare: $kver ready (download+extract+depmod $((t1 - t0)) s, initramfs $((t2 - t1)) s, $(du -k "$dir/initramfs.gz" | cut -f1) KiB)"
