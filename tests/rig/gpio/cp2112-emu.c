@@ -15,6 +15,8 @@
  *   --ctl    command FIFO the test writes lines to:
  *              "set N V"  external level on line N (what an input reads;
  *                         pulls an open-drain output low when 0)
+ *              "stall-get N"  stall the next N GPIO_GET requests (the
+ *                         host sees -EPIPE, as from a flaky cable)
  *              "quit"
  *   --state  rewritten (atomically) after every change:
  *              "dir=0xNN pp=0xNN latch=0xNN ext=0xNN pins=0xNN"
@@ -159,6 +161,7 @@ struct emu {
         size_t ctl_len;
         bool ctl_discard;
         bool enabled;
+        unsigned stall_get;          /* GPIO_GET requests still to stall */
 };
 
 static uint64_t mono_usec(void) {
@@ -403,6 +406,11 @@ static void emu_setup(struct emu *e, const struct usb_ctrlrequest *c) {
                         return;
                 }
                 len = emu_get_feature(e, id, buf);
+                if (len != 0 && id == CP2112_GPIO_GET && e->stall_get > 0) {
+                        e->stall_get--;
+                        emu_log(e, mono_usec(), "stalled GPIO_GET");
+                        len = 0;
+                }
                 if (len == 0) {
                         ep0_stall(e, c);
                         return;
@@ -504,8 +512,14 @@ static int emu_command(struct emu *e, const char *line) {
                 emu_state(e);
                 return 0;
         }
+        if (sscanf(line, "stall-get %u %c", &n, &extra) == 1 && n <= 1000) {
+                e->stall_get = n;
+                emu_log(e, mono_usec(), "stall-get %u", n);
+                return 0;
+        }
         if (line[0])
-                fprintf(stderr, "cp2112-emu: bad command '%s' (expected 'set LINE 0|1' or 'quit')\n", line);
+                fprintf(stderr, "cp2112-emu: bad command '%s' (expected 'set LINE 0|1', 'stall-get N' or "
+                        "'quit')\n", line);
         return 0;
 }
 
