@@ -70,7 +70,11 @@ struct bt_hci_cmd_result {
 
 /* Sends command (ogf, ocf) with len parameter octets and waits for the
  * Command Complete or Command Status carrying its opcode; other events
- * read meanwhile are dropped. Returns 0 when the event came (whatever its
+ * read meanwhile are dropped, and so are events queued on the socket
+ * before the call (they cannot answer a command not yet sent: this keeps
+ * a stale Command Complete of the kernel's own identical command, e.g.
+ * Read BD_ADDR at power-on, from being taken for ours). The same holds
+ * for bt_hci_inquiry() and bt_hci_le_scan(). Returns 0 when the event came (whatever its
  * status: look at ret->status, or bt_hci_status_to_errno()), -ETIMEDOUT,
  * or a socket error. ret may be NULL. */
 int bt_hci_command(struct bt_hci *h, uint8_t ogf, uint16_t ocf, const void *params, uint8_t len, usec_t deadline,
@@ -85,6 +89,14 @@ int bt_hci_read_bdaddr(struct bt_hci *h, usec_t deadline, struct bt_addr *ret);
 
 /* Write Scan Enable (0x0c1a): bit 0 inquiry scan, bit 1 page scan. */
 int bt_hci_write_scan_enable(struct bt_hci *h, uint8_t scan, usec_t deadline);
+
+/* Write Inquiry Mode (0x0c45): 0 standard, 1 with RSSI, 2 with RSSI or
+ * extended (EIR) results. */
+int bt_hci_write_inquiry_mode(struct bt_hci *h, uint8_t mode, usec_t deadline);
+
+/* Write Extended Inquiry Response (0x0c52): len <= 240 octets of EIR
+ * structures (zero-padded), sent in answer to inquiries. */
+int bt_hci_write_eir(struct bt_hci *h, const uint8_t *data, size_t len, usec_t deadline);
 
 /* Called for each inquiry response / advertising report, on the calling
  * thread. Return 0 to go on, > 0 to stop early (success), < 0 to abort

@@ -132,7 +132,16 @@ static int hci_event_next(struct bt_hci *h, usec_t deadline, struct bt_hci_evt *
         }
 }
 
+/* Discards what is already queued: nothing in it can answer a command
+ * we are about to send. Bounded: the socket buffer is finite. */
+static void hci_drain(struct bt_hci *h) {
+        for (unsigned i = 0; i < 4096; i++)
+                if (read(h->fd, h->buf, sizeof(h->buf)) < 0 && errno != EINTR)
+                        return;
+}
+
 static int hci_send(struct bt_hci *h, uint8_t ogf, uint16_t ocf, const void *params, uint8_t len) {
+        hci_drain(h);
         /* hci_send_cmd() casts away const; it only reads. */
         if (hci_send_cmd(h->fd, ogf, ocf, len, (void *) params) < 0)
                 return log_debug_errno(negative_errno(), "bt: hci%d: send %04x: %m", h->dev_id,
@@ -221,6 +230,22 @@ int bt_hci_read_bdaddr(struct bt_hci *h, usec_t deadline, struct bt_addr *ret) {
 
 int bt_hci_write_scan_enable(struct bt_hci *h, uint8_t scan, usec_t deadline) {
         return bt_hci_command_ok(h, OGF_HOST_CTL, OCF_WRITE_SCAN_ENABLE, &scan, 1, deadline, NULL);
+}
+
+int bt_hci_write_inquiry_mode(struct bt_hci *h, uint8_t mode, usec_t deadline) {
+        if (mode > 2)
+                return -EINVAL;
+        return bt_hci_command_ok(h, OGF_HOST_CTL, OCF_WRITE_INQUIRY_MODE, &mode, 1, deadline, NULL);
+}
+
+int bt_hci_write_eir(struct bt_hci *h, const uint8_t *data, size_t len, usec_t deadline) {
+        uint8_t p[1 + BT_HCI_EIR_SIZE] = {};   /* FEC not required, then the data */
+
+        if (len > BT_HCI_EIR_SIZE || (len > 0 && !data))
+                return -EINVAL;
+        if (len > 0)
+                memcpy(p + 1, data, len);
+        return bt_hci_command_ok(h, OGF_HOST_CTL, OCF_WRITE_EXT_INQUIRY_RESPONSE, p, sizeof(p), deadline, NULL);
 }
 
 /* Inquiry Cancel, bounded by the caller's deadline or, when that has

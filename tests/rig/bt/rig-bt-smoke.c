@@ -23,6 +23,8 @@
 #include "common/timeutil.h"
 #include "drivers/bt/bt.h"
 
+#define EIR_NAME "certbench-rig-eir"
+
 static usec_t t0;
 
 static double elapsed(void) {
@@ -31,6 +33,7 @@ static double elapsed(void) {
 
 struct want {
         struct bt_addr addr;
+        bool need_eir;        /* only an Extended Inquiry Result with our name counts */
         unsigned seen;        /* responses/reports seen, any device */
         bool found;
 };
@@ -61,6 +64,13 @@ static int on_inquiry(const struct bt_inquiry_info *info, void *userdata) {
                 printf(" eir %zu octets", info->eir_len), print_name(info->eir, info->eir_len);
         printf("\n");
         if (bt_addr_equal(&info->addr, &w->addr)) {
+                const uint8_t *v;
+                size_t vlen;
+
+                if (w->need_eir && !(info->eir && bt_eir_find(info->eir, info->eir_len, BT_EIR_NAME_COMPLETE, &v,
+                                                               &vlen) == 0 &&
+                                     vlen == strlen(EIR_NAME) && memcmp(v, EIR_NAME, vlen) == 0))
+                        return 0;
                 w->found = true;
                 return 1;
         }
@@ -102,8 +112,8 @@ static int open_up(int dev, struct bt_hci **ret, struct bt_addr *ret_addr) {
         return 0;
 }
 
-static int run_inquiry(struct bt_hci *scan, const struct bt_addr *target, unsigned timeout_s) {
-        struct want w = { .addr = *target };
+static int run_inquiry(struct bt_hci *scan, const struct bt_addr *target, bool need_eir, unsigned timeout_s) {
+        struct want w = { .addr = *target, .need_eir = need_eir };
         usec_t deadline = deadline_in(timeout_s * USEC_PER_SEC), start = mono_now();
         unsigned rounds = 0;
         int r = 0;
@@ -115,8 +125,9 @@ static int run_inquiry(struct bt_hci *scan, const struct bt_addr *target, unsign
                 if (r < 0 && r != -ETIMEDOUT)
                         return log_error_errno(r, "inquiry: %m");
         }
-        printf("[%7.3f] inquiry: %s after %.3f s, %u round(s), %u response(s)\n", elapsed(),
-               w.found ? "FOUND target" : "target NOT found", (double) (mono_now() - start) / USEC_PER_SEC, rounds,
+        printf("[%7.3f] inquiry%s: %s after %.3f s, %u round(s), %u response(s)\n", elapsed(),
+               need_eir ? " (EIR)" : "", w.found ? "FOUND target" : "target NOT found",
+               (double) (mono_now() - start) / USEC_PER_SEC, rounds,
                w.seen);
         return w.found ? 0 : -ENOENT;
 }
@@ -193,7 +204,20 @@ int main(int argc, char **argv) {
         }
         printf("[%7.3f] hci%d: inquiry + page scan on\n", elapsed(), dev_target);
 
-        r = run_inquiry(scan, &target_addr, inq_timeout);
+        r = run_inquiry(scan, &target_addr, false, inq_timeout);
+        if (r == 0) {
+                /* Extended Inquiry Result: the target answers with EIR data
+                 * when it has some and the scanner asks for mode 2. */
+                static const uint8_t eir[] = { 1 + sizeof(EIR_NAME) - 1, BT_EIR_NAME_COMPLETE, 'c', 'e', 'r', 't',
+                                               'b', 'e', 'n', 'c', 'h', '-', 'r', 'i', 'g', '-', 'e', 'i', 'r' };
+                r = bt_hci_write_eir(target, eir, sizeof(eir), deadline_in(5 * USEC_PER_SEC));
+                if (r >= 0)
+                        r = bt_hci_write_inquiry_mode(scan, 2, deadline_in(5 * USEC_PER_SEC));
+                if (r < 0)
+                        log_error_errno(r, "EIR setup: %m");
+                else
+                        r = run_inquiry(scan, &target_addr, true, inq_timeout);
+        }
         if (le) {
                 int k = run_le(scan, target, &target_addr, le_timeout);
                 if (r == 0)
