@@ -157,12 +157,24 @@ say "hostapd: ${#bss_names[@]} BSSes enabled in $(ms_since "$t") ms"
 ip link set wlan1 up || { echo "FAIL: ip link set wlan1 up"; exit 1; }
 
 # A full scan (every channel, wildcard SSID), as the bench does by default.
+# A scan dwells ~30 ms per channel: under TCG hostapd may answer only some
+# of the eight probes in time and a beacon may fall outside the dwell, so
+# one scan can miss a BSS (seen: 5 of 8 once in 10). Like the bench, scan
+# again (at most 3 scans) until every BSS has been seen; the union counts.
+all_seen() {
+  local s
+  for s in "${bss_names[@]}"; do grep -qF " ssid=\"$s\" " "$1" || return 1; done
+}
 t=$EPOCHREALTIME
-"$scan" wlan1 --timeout 40 >"$W/scan-all.txt" 2>"$W/scan-all.err"
-r=$?
-cat "$W/scan-all.txt" "$W/scan-all.err"
-[ $r = 0 ] || bad "full scan failed (exit $r)"
-say "full scan: $(ms_since "$t") ms"
+: >"$W/scan-all.txt"
+for try in 1 2 3; do
+  "$scan" wlan1 --timeout 40 >>"$W/scan-all.txt" 2>>"$W/scan-all.err"
+  r=$?
+  [ $r = 0 ] || bad "full scan $try failed (exit $r): $(cat "$W/scan-all.err")"
+  all_seen "$W/scan-all.txt" && break
+done
+cat "$W/scan-all.txt"
+say "full scan: $(ms_since "$t") ms, $try scan(s)"
 
 # rsn_parse HEX: RSN element body -> RSN_AKMS ("000fac02 000fac08"), RSN_CAPS.
 rsn_parse() {
@@ -214,14 +226,50 @@ check_all "$W/scan-all.txt"
 
 # A directed scan: one channel, probing for one SSID; only it may come back.
 t=$EPOCHREALTIME
-"$scan" wlan1 --ssid cb-wpa3 --freq 2412 --timeout 30 >"$W/scan-ssid.txt" 2>"$W/scan-ssid.err"
-r=$?
-cat "$W/scan-ssid.txt" "$W/scan-ssid.err"
-[ $r = 0 ] || bad "directed scan failed (exit $r)"
-n=$(grep -c '^BSS ' "$W/scan-ssid.txt")
+for try in 1 2 3; do
+  "$scan" wlan1 --ssid cb-wpa3 --freq 2412 --timeout 30 >"$W/scan-ssid.txt" 2>"$W/scan-ssid.err"
+  r=$?
+  cat "$W/scan-ssid.txt" "$W/scan-ssid.err"
+  [ $r = 0 ] || bad "directed scan failed (exit $r)"
+  n=$(grep -c '^BSS ' "$W/scan-ssid.txt")
+  [ "$n" = 0 ] || break
+done
 [ "$n" = 1 ] || bad "directed scan for cb-wpa3: $n BSSes, expected exactly 1"
 expect "$W/scan-ssid.txt" cb-wpa3 1 1 0 "000fac08" 1 1
 say "directed scan: $(ms_since "$t") ms"
+
+# Two scanners at once on one radio (2.4 GHz band): the later trigger gets
+# EBUSY, waits for the running scan to end and scans after it. Both must
+# see every BSS.
+t=$EPOCHREALTIME
+band=(--freq 2412 --freq 2417 --freq 2422 --freq 2427 --freq 2432 --freq 2437 --freq 2442
+      --freq 2447 --freq 2452 --freq 2457 --freq 2462 --freq 2467 --freq 2472)
+"$scan" wlan1 "${band[@]}" --timeout 40 >"$W/scan-c1.txt" 2>&1 &
+c1=$!
+"$scan" wlan1 "${band[@]}" --timeout 40 >"$W/scan-c2.txt" 2>&1 &
+c2=$!
+pids+=("$c1" "$c2")
+wait "$c1" || bad "concurrent scan 1 failed: $(cat "$W/scan-c1.txt")"
+wait "$c2" || bad "concurrent scan 2 failed: $(cat "$W/scan-c2.txt")"
+grep -h '^SCAN' "$W/scan-c1.txt" "$W/scan-c2.txt"
+for f in "$W/scan-c1.txt" "$W/scan-c2.txt"; do
+  grep -q '^SCAN .* n_bss=0 ' "$f" && bad "concurrent scan saw nothing: $(cat "$f")"
+done
+busy=$(grep -ho ' busy=[0-9]*' "$W/scan-c1.txt" "$W/scan-c2.txt" | awk -F= '{ s += $2 } END { print s + 0 }')
+say "concurrent scans: $(ms_since "$t") ms, EBUSY waited out $busy time(s)"
+
+# Repeatability: ten single-channel scans in a row must all succeed and see
+# something; how many saw every BSS is reported (see above for why not all).
+t=$EPOCHREALTIME
+"$scan" wlan1 --freq 2412 --count 10 --timeout 20 >"$W/scan-repeat.txt" 2>&1 ||
+  bad "repeated scans: some failed: $(grep -v '^BSS' "$W/scan-repeat.txt")"
+n=$(grep -c "^SCAN .* status=0 " "$W/scan-repeat.txt")
+[ "$n" = 10 ] || bad "repeated scans: $n of 10 succeeded: $(grep '^SCAN' "$W/scan-repeat.txt")"
+grep -q '^SCAN .* n_bss=0 ' "$W/scan-repeat.txt" && bad "repeated scans: a scan saw nothing"
+full=$(grep -c "^SCAN .* n_bss=${#bss_names[@]} " "$W/scan-repeat.txt")
+say "10 scans of 2412 MHz: $(ms_since "$t") ms, $full of 10 saw all ${#bss_names[@]} BSSes;" \
+    "n_bss: $(grep -o ' n_bss=[0-9]*' "$W/scan-repeat.txt" | cut -d= -f2 | tr '\n' ' ')" \
+    "recoveries: $(grep '^SCAN' "$W/scan-repeat.txt" | tail -n 1 | cut -d' ' -f6-)"
 
 # End to end: a station joins the WPA2-PSK BSS.
 t=$EPOCHREALTIME
