@@ -22,8 +22,8 @@ ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) *
 say() { echo "wifi: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-for t in hostapd wpa_supplicant ip timeout tail; do
-  command -v $t >/dev/null || { echo "SKIP: $t not installed (hostapd, wpasupplicant, iw, iproute2)"; exit 77; }
+for t in hostapd hostapd_cli wpa_supplicant ip timeout tail; do
+  command -v $t >/dev/null || { echo "SKIP: $t not installed (packages hostapd, wpasupplicant, iproute2)"; exit 77; }
 done
 [ -e /sys/class/net/wlan0 ] && [ -e /sys/class/net/wlan1 ] ||
   { echo "FAIL: no wlan0/wlan1 (mac80211_hwsim radios=2 not loaded?)"; ls /sys/class/net; exit 1; }
