@@ -2,9 +2,12 @@
 /* rig-bt-smoke: the Bluetooth smoke test of the kernel rig (issue 3).
  *
  * Opens two kernel HCI devices (default hci0 = scanner, hci1 = target)
- * through cb_bt, powers both up, reads both addresses, makes the target
- * discoverable and connectable (Write Scan Enable 0x03) and runs a BR/EDR
- * inquiry from the scanner until the target's address answers. With --le
+ * through cb_bt, powers both up, reads both addresses; as a negative
+ * control runs one short inquiry with the target's scans off, which must
+ * not find it; then makes the target discoverable and connectable (Write
+ * Scan Enable 0x03) and runs a BR/EDR inquiry from the scanner until the
+ * target's address answers, then again in Extended Inquiry Result mode
+ * until the target's EIR name comes back. With --le
  * it then makes the target advertise and LE-scans from the scanner until
  * an advertising report from the target's public address arrives.
  * Exit 0 only when everything asked for was found; 1 when not found or a
@@ -197,6 +200,27 @@ int main(int argc, char **argv) {
 
         if (open_up(dev_scan, &scan, &scan_addr) < 0 || open_up(dev_target, &target, &target_addr) < 0)
                 return 1;
+        /* Negative control first: with scans off the target must stay
+         * unseen, or "found" below would prove nothing. One 1.28 s inquiry. */
+        r = bt_hci_write_scan_enable(target, 0x00, deadline_in(5 * USEC_PER_SEC));
+        if (r < 0) {
+                log_error_errno(r, "hci%d: Write Scan Enable: %m", dev_target);
+                return 1;
+        }
+        {
+                struct want w = { .addr = target_addr };
+                usec_t start = mono_now();
+
+                r = bt_hci_inquiry(scan, 1, deadline_in(15 * USEC_PER_SEC), on_inquiry, &w);
+                printf("[%7.3f] control inquiry (target not discoverable): %s after %.3f s\n", elapsed(),
+                       w.found ? "target FOUND (wrong)" : r < 0 ? "failed" : "target not seen (right)",
+                       (double) (mono_now() - start) / USEC_PER_SEC);
+                if (r < 0 || w.found) {
+                        if (r < 0)
+                                log_error_errno(r, "control inquiry: %m");
+                        return 1;
+                }
+        }
         r = bt_hci_write_scan_enable(target, 0x03, deadline_in(5 * USEC_PER_SEC));
         if (r < 0) {
                 log_error_errno(r, "hci%d: Write Scan Enable: %m", dev_target);
