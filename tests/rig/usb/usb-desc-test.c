@@ -158,7 +158,7 @@ int main(int argc, char **argv) {
                 if (strcmp(argv[i], "-n") == 0)
                         iterations = strtoul(argv[i + 1], NULL, 0);
                 else if (strcmp(argv[i], "-s") == 0)
-                        rng_state = strtoull(argv[i + 1], NULL, 0) | 1;
+                        rng_state = (strtoull(argv[i + 1], NULL, 0) + 1) * 0x9e3779b97f4a7c15ULL; /* never 0 for odd products */
         }
 
         memcpy(good, composite, sizeof(good));

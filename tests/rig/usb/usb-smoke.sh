@@ -1,19 +1,20 @@
 #!/bin/bash
 # Kernel-rig USB smoke tests (run in the guest by rig_add_test, see
-# CMakeLists.txt). Usage: usb-smoke.sh composite|two-udcs RIG_USB_LIST
+# CMakeLists.txt). Usage: usb-smoke.sh composite|two-udcs RIG_USB_LIST [RIG_USB_FFS]
 #   composite  acm + mass_storage + hid + ecm on dummy_udc.0: rig-usb-list
 #              (and lsusb -v, if installed) show exactly those interfaces,
 #              the host-side class drivers bind, ttyGS0 <-> ttyACM0 carries a
 #              line each way, the disk takes a write, removal is seen
-#   two-udcs   rndis + ncm on dummy_udc.0 and acm on dummy_udc.1 at once:
-#              both enumerate on different buses with the right classes,
-#              data flows over the second UDC
+#   two-udcs   rndis + ncm on dummy_udc.0 and acm + FunctionFS (rig-usb-ffs)
+#              on dummy_udc.1 at once: both enumerate on different buses
+#              with the right classes, data flows over the second UDC, the
+#              FunctionFS program sees ENABLE and UNBIND
 # Evidence (listings, lsusb -v) goes to $RIG_OUT. Exit 0 when every check held.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=gadget.sh
 . "$here/gadget.sh"
-mode=${1:?mode} list=${2:?rig-usb-list path}
+mode=${1:?mode} list=${2:?rig-usb-list path} ffs=${3:-}
 out=${RIG_OUT:-/tmp}
 failures=0
 VID=1d6b
@@ -123,6 +124,12 @@ two-udcs)
   gadget_add_function net ncm >/dev/null || die "ncm"
   gadget_create ser $VID 0106 "certbench acm" || die "gadget_create ser"
   gs=$(gadget_add_function ser acm) || die "acm"
+  [ -x "$ffs" ] || die "usage: two-udcs needs the rig-usb-ffs path"
+  ffsdir=$(gadget_add_function ser ffs) || die "ffs"
+  # FunctionFS needs its descriptors before the gadget can bind.
+  "$ffs" "$ffsdir" --timeout 90 >"$out/ffs.log" 2>&1 &
+  ffspid=$!
+  gadget_wait_for 10 "rig-usb-ffs ready" grep -qx ready "$out/ffs.log" || die "rig-usb-ffs: $(cat "$out/ffs.log")"
   gadget_bind net dummy_udc.0 || die "bind net"
   gadget_bind ser dummy_udc.1 || die "bind ser"
   step "bound to dummy_udc.0 and dummy_udc.1"
@@ -146,12 +153,19 @@ E
 iad first=0 count=2 class=02 subclass=02 protocol=01
 if=0 alt=0 class=02 subclass=02 protocol=01 eps=1
 if=1 alt=0 class=0a subclass=00 protocol=00 eps=2
+if=2 alt=0 class=ff subclass=00 protocol=00 eps=2
 E
 )"
   driver_of "$dnet" 0 rndis_host
   driver_of "$dnet" 2 cdc_ncm
   driver_of "$dser" 0 cdc_acm
   gadget_wait_path /dev/ttyACM0 10 && acm_roundtrip "$gs" /dev/ttyACM0 || fail "no /dev/ttyACM0"
+  gadget_unbind ser || fail "unbind ser"
+  # rig-usb-ffs ends on UNBIND (or its own 90 s deadline).
+  wait "$ffspid"; r=$?
+  sed 's/^/rig-usb-ffs: /' "$out/ffs.log"
+  [ $r = 0 ] && grep -qx "event ENABLE" "$out/ffs.log" && grep -qx "event UNBIND" "$out/ffs.log" &&
+    step "FunctionFS: enabled by the host, unbound" || fail "rig-usb-ffs exit $r, not enabled or not unbound"
   gadget_remove ser || fail "gadget_remove ser"
   gadget_remove net || fail "gadget_remove net"
   gadget_wait_for 10 "gadgets to leave" sh -c "! grep -qx 010[56] /sys/bus/usb/devices/*/idProduct" &&
