@@ -14,8 +14,10 @@
  * Capabilities: CAP_NET_RAW to send any command and to receive events
  * outside the kernel's small "security filter" (without it only a few
  * read-only commands pass and most events are dropped); CAP_NET_ADMIN for
- * HCIDEVUP/HCIDEVDOWN (bt_hci_up()). Sending needs the device up
- * (-ENETDOWN otherwise). Root in the rig guest has both.
+ * HCIDEVUP/HCIDEVDOWN (bt_hci_up()). Missing either: -EPERM. Sending
+ * needs the device up (-ENETDOWN otherwise). A device another process
+ * holds on HCI_CHANNEL_USER refuses the raw channel (-EBUSY). Root in the
+ * rig guest has both capabilities.
  * (An exclusive HCI_CHANNEL_USER socket, and H4 over a tty or a unix
  * socket, are later transports: issue 4.)
  *

@@ -260,7 +260,7 @@ static void inquiry_cancel(struct bt_hci *h, usec_t deadline) {
 
 int bt_hci_inquiry(struct bt_hci *h, unsigned seconds, usec_t deadline, bt_inquiry_fn cb, void *userdata) {
         uint16_t opcode = BT_HCI_OPCODE(OGF_LINK_CTL, OCF_INQUIRY);
-        unsigned units = (seconds * 100 + 127) / 128;   /* 1.28 s units, rounded up */
+        unsigned units = ((seconds > 61 ? 61 : seconds) * 100 + 127) / 128;   /* 1.28 s units, rounded up */
         uint8_t params[5];
         bool started = false;
         int r;
