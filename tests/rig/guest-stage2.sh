@@ -5,6 +5,9 @@
 # command, and leaves its output and exit status in /rig for the host.
 # Returning ends the guest (PID 1 powers off).
 . /rig/env
+# The body is one block: bash/dash parse it whole before running it, so
+# editing this file does not break runs already going.
+{
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=${RIG_TERM:-linux} RIG_GUEST=1 RIG_KVER RIG_OUT=/rig/out
 unset RIG_STAGE2
@@ -61,3 +64,4 @@ fi
 cd "$RIG_CWD" || fail "cwd $RIG_CWD not visible in the guest"
 sh /rig/cmd </dev/null >>/rig/output 2>&1
 echo $? >/rig/status
+}

@@ -3,6 +3,9 @@
 # STATUS within MAX_SECONDS of wall time. 77 (SKIP) is passed through.
 # Usage: rig-expect.sh STATUS MAX_SECONDS -- COMMAND [ARGS...]
 set -u
+# The body is one block: bash/dash parse it whole before running it, so
+# editing this file does not break runs already going.
+{
 [ $# -ge 4 ] && [ "$3" = -- ] || { echo "usage: rig-expect.sh STATUS MAX_SECONDS -- COMMAND..." >&2; exit 2; }
 want=$1 max=$2
 shift 3
@@ -20,3 +23,4 @@ if [ "$dt" -gt "$max" ]; then
   exit 1
 fi
 echo "rig-expect: exit $rc as expected, $dt s"
+}

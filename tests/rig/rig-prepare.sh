@@ -12,6 +12,9 @@
 #          CACHE_DIR/KVER/root/         dpkg -x of linux-image-KVER (+ depmod)
 #          CACHE_DIR/KVER/initramfs.gz  busybox + the modules needed for 9p
 set -eu
+# The body is one block: bash/dash parse it whole before running it, so
+# editing this file does not break runs already going.
+{
 [ $# -eq 1 ] || { echo "usage: rig-prepare.sh CACHE_DIR" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$1"
@@ -128,3 +131,4 @@ for old in "$cache"/*/extracted; do
 done
 t2=$(date +%s)
 echo "rig-prepare: $kver ready (download+extract+depmod $((t1 - t0)) s, initramfs $((t2 - t1)) s, $(du -k "$dir/initramfs.gz" | cut -f1) KiB)"
+}

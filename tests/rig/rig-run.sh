@@ -26,9 +26,12 @@
 # guest's /tmp is its own tmpfs), /lib/modules/$RIG_KVER is Debian's module
 # tree, $RIG_GUEST=1, $RIG_OUT is the writable results directory.
 set -u
+# The body is one block: bash/dash parse it whole before running it, so
+# editing this file does not break runs already going.
+{
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-usage() { sed -n '5,/^# tree,/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,/^# tree,/s/^# \{0,1\}//p' "$0" >&2; exit "${1:-2}"; }
 skip() { echo "SKIP: $*"; exit 77; }
 rigerr() { echo "RIG ERROR: $*" >&2; exit 125; }
 
@@ -59,7 +62,7 @@ while [ $# -gt 0 ]; do
     --cache) [ $# -ge 2 ] || usage; cache=$2; shift 2 ;;
     --shell) shell=1; shift ;;
     --) shift; break ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     *) break ;;
   esac
 done
@@ -204,3 +207,4 @@ fi
 status=$(cat "$share/status")
 echo "rig: $kver, command started at ${boot} s guest uptime, ${wall} s wall, exit $status" >&2
 exit "$status"
+}

@@ -3,6 +3,9 @@
 # host's), and a host binary from the build tree runs inside unchanged.
 # Usage: smoke-kernel.sh CACHE_DIR BINARY
 set -u
+# The body is one block: bash/dash parse it whole before running it, so
+# editing this file does not break runs already going.
+{
 here=$(cd "$(dirname "$0")" && pwd)
 cache=$1 bin=$2
 "$here/rig-prepare.sh" "$cache" >/dev/null || exit $?
@@ -22,3 +25,4 @@ exec "$here/rig-run.sh" --cache "$cache" --timeout 120 -- sh -c '
   [ $rc = 0 ] || { echo "$bin --help exited $rc"; exit 1; }
   echo "ok"
 ' smoke "$want" "$host" "$bin"
+}
