@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=dash
 # configfs USB gadgets for kernel-rig guest scripts (sourced; POSIX sh plus
 # 'local', which dash, busybox sh and bash have).
 # See README.md. Every function returns 0 on success, prints its result (if

@@ -56,7 +56,7 @@ expect_listing() {
 acm_roundtrip() {
   local g=$1 h=$2 msg got
   exec 3<>"$h" 4<>"$g" || { fail "cannot open $h / $g"; return; }
-  stty -F "$h" raw -echo && stty -F "$g" raw -echo || fail "stty"
+  { stty -F "$h" raw -echo && stty -F "$g" raw -echo; } || fail "stty"
   msg="gadget-to-host-$RANDOM"
   printf '%s\n' "$msg" >&4
   if read -r -t 10 got <&3 && [ "$got" = "$msg" ]; then step "$g -> $h: '$got'"
@@ -102,7 +102,7 @@ E
   driver_of "$dev" 2 usb-storage
   driver_of "$dev" 3 usbhid
   driver_of "$dev" 4 cdc_ether
-  gadget_wait_path /dev/ttyACM0 10 && acm_roundtrip "$gs" /dev/ttyACM0 || fail "no /dev/ttyACM0"
+  if gadget_wait_path /dev/ttyACM0 10; then acm_roundtrip "$gs" /dev/ttyACM0; else fail "no /dev/ttyACM0"; fi
   # The disk: SCSI scan is asynchronous.
   if disk=$(gadget_wait_for 20 "a disk on $dev" sh -c 'for b in /sys/block/sd*; do [ -e "$b" ] && echo "${b##*/}" && exit 0; done; exit 1'); then
     size=$(cat "/sys/block/$disk/size")
@@ -159,7 +159,7 @@ E
   driver_of "$dnet" 0 rndis_host
   driver_of "$dnet" 2 cdc_ncm
   driver_of "$dser" 0 cdc_acm
-  gadget_wait_path /dev/ttyACM0 10 && acm_roundtrip "$gs" /dev/ttyACM0 || fail "no /dev/ttyACM0"
+  if gadget_wait_path /dev/ttyACM0 10; then acm_roundtrip "$gs" /dev/ttyACM0; else fail "no /dev/ttyACM0"; fi
   gadget_unbind ser || fail "unbind ser"
   # rig-usb-ffs ends on UNBIND (or its own 90 s deadline).
   wait "$ffspid"; r=$?
