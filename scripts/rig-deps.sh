@@ -6,7 +6,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 cache=${1:-build/rig-cache}
-PKGS="qemu-system-x86 busybox-static kmod cpio util-linux coreutils"
+# qemu and the initramfs; then the peers the rig tests drive inside the guest:
+# hostapd and wpa_supplicant (Wi-Fi), btvirt and btmgmt (Bluetooth), lsusb
+# (an independent USB decoder), the libgpiod tools (GPIO).
+PKGS="qemu-system-x86 busybox-static kmod cpio util-linux coreutils
+hostapd wpasupplicant iw bluez bluez-test-tools usbutils gpiod"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
