@@ -154,9 +154,12 @@ if command -v gpioset >/dev/null 2>&1; then
   drive 6 0
   gpiomon --num-events=1 --rising-edge "$chip" 6 >"$work/mon.out" 2>&1 &
   mon=$!
-  sleep 1  # let gpiomon request the line and the driver start polling
+  # The edge must come after gpiomon holds the line (under a loaded host
+  # it takes seconds to start); hid-cp2112's poller compares with 0 first.
+  wait_for 20 sh -c "gpioinfo '$chip' | grep -E 'line +6:.*used' >/dev/null" ||
+    say "gpiomon has not requested line 6 after 20 s"
   drive 6 1
-  if wait_for 5 grep -q RISING "$work/mon.out"; then
+  if wait_for 10 grep -q RISING "$work/mon.out"; then
     say "ok: gpiomon saw the rising edge: $(cat "$work/mon.out")"
   else
     say "FAIL: gpiomon saw no rising edge on line 6"; rc=1
