@@ -7,7 +7,7 @@
 #   gadget_create NAME VID PID [PRODUCT]      gadget with strings and config c.1
 #   gadget_add_function NAME TYPE [INSTANCE]  TYPE: acm mass_storage hid ecm
 #       ncm rndis ffs; loads the gadget function and the host-side class
-#       driver; prints: acm -> /dev/ttyGSn, mass_storage -> backing file,
+#       driver (not with GADGET_NO_HOST_DRIVERS=1); prints: acm -> /dev/ttyGSn, mass_storage -> backing file,
 #       ffs -> FunctionFS mount point (write descriptors to its ep0 before
 #       gadget_bind), others -> the configfs function directory
 #   gadget_bind NAME UDC                      UDC: dummy_udc.0, dummy_udc.1 ...
@@ -68,6 +68,8 @@ gadget_add_function() { # NAME TYPE [INSTANCE]
     *) _gadget_err "unknown function type $t"; return ;;
   esac
   # No udev in the guest: nothing loads class drivers on hotplug.
+  # GADGET_NO_HOST_DRIVERS=1 keeps them out (a host that does not bind).
+  [ "${GADGET_NO_HOST_DRIVERS:-0}" = 1 ] && hmods=""
   for m in $fmods $hmods; do
     modprobe "$m" || _gadget_err "modprobe $m" || return
   done

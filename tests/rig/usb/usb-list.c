@@ -173,9 +173,13 @@ static int usb_list_crosscheck(libusb_device *dev, uint8_t index, const struct u
 
         if (r < 0)
                 return errno_from_libusb(r);
-        if (s->overflow)
-                k = UINT32_MAX;
-        for (unsigned i = 0; i < cfg->bNumInterfaces && k != UINT32_MAX; i++)
+        if (s->overflow) {
+                fprintf(stderr, "rig-usb-list: more than %zu interface settings, not cross-checked\n",
+                        ELEMENTSOF(s->seen));
+                libusb_free_config_descriptor(cfg);
+                return -E2BIG;
+        }
+        for (unsigned i = 0; i < cfg->bNumInterfaces; i++)
                 for (int a = 0; a < cfg->interface[i].num_altsetting; a++, k++) {
                         const struct libusb_interface_descriptor *d = &cfg->interface[i].altsetting[a];
                         const struct usb_desc_interface *o;
