@@ -10,6 +10,8 @@
 #       driver (not with GADGET_NO_HOST_DRIVERS=1); prints: acm -> /dev/ttyGSn, mass_storage -> backing file,
 #       ffs -> FunctionFS mount point (write descriptors to its ep0 before
 #       gadget_bind), others -> the configfs function directory
+#   gadget_preload TYPE...                   load the modules of several
+#                                             types in one modprobe (faster)
 #   gadget_bind NAME UDC                      UDC: dummy_udc.0, dummy_udc.1 ...
 #   gadget_wait_enumerated VID PID SECONDS    prints the host-side sysfs device
 #                                             directory (/sys/bus/usb/devices/X)
@@ -52,27 +54,35 @@ gadget_create() { # NAME VID PID [PRODUCT]
     _gadget_write "$g/configs/c.1/MaxPower" 100
 }
 
+# The modules of the function TYPEs, gadget side and (unless
+# GADGET_NO_HOST_DRIVERS=1) host side, in one modprobe: no udev in the guest
+# loads class drivers on hotplug. gadget_add_function calls it; calling it
+# once with every type first saves a modprobe per function.
+gadget_preload() { # TYPE...
+  local t h mods=""
+  for t in "$@"; do
+    case $t in
+      acm) mods="$mods usb_f_acm" h=cdc_acm ;;
+      mass_storage) mods="$mods usb_f_mass_storage" h="usb_storage sd_mod" ;;
+      hid) mods="$mods usb_f_hid" h="usbhid hid_generic" ;;
+      ecm) mods="$mods usb_f_ecm" h=cdc_ether ;;
+      ncm) mods="$mods usb_f_ncm" h=cdc_ncm ;;
+      rndis) mods="$mods usb_f_rndis" h=rndis_host ;;
+      ffs) mods="$mods usb_f_fs" h="" ;;
+      *) _gadget_err "unknown function type $t"; return ;;
+    esac
+    [ "${GADGET_NO_HOST_DRIVERS:-0}" = 1 ] || mods="$mods $h"
+  done
+  # shellcheck disable=SC2086  # a list of names
+  modprobe -a $mods || _gadget_err "modprobe -a$mods"
+}
+
 gadget_add_function() { # NAME TYPE [INSTANCE]
-  local g t i f m fmods hmods out
+  local g t i f out
   [ $# -ge 2 ] || _gadget_err "usage: gadget_add_function NAME TYPE [INSTANCE]" || return
   g=$GADGET_CONFIGFS/$1 t=$2 i=${3:-$1}
   [ -d "$g" ] || _gadget_err "no gadget $1" || return
-  case $t in
-    acm) fmods=usb_f_acm hmods=cdc_acm ;;
-    mass_storage) fmods=usb_f_mass_storage hmods="usb_storage sd_mod" ;;
-    hid) fmods=usb_f_hid hmods="usbhid hid_generic" ;;
-    ecm) fmods=usb_f_ecm hmods=cdc_ether ;;
-    ncm) fmods=usb_f_ncm hmods=cdc_ncm ;;
-    rndis) fmods=usb_f_rndis hmods=rndis_host ;;
-    ffs) fmods=usb_f_fs hmods="" ;;
-    *) _gadget_err "unknown function type $t"; return ;;
-  esac
-  # No udev in the guest: nothing loads class drivers on hotplug.
-  # GADGET_NO_HOST_DRIVERS=1 keeps them out (a host that does not bind).
-  [ "${GADGET_NO_HOST_DRIVERS:-0}" = 1 ] && hmods=""
-  for m in $fmods $hmods; do
-    modprobe "$m" || _gadget_err "modprobe $m" || return
-  done
+  gadget_preload "$t" || return
   f=$g/functions/$t.$i
   mkdir "$f" 2>/dev/null || _gadget_err "cannot create function $t.$i" || return
   out=$f

@@ -76,6 +76,8 @@ gone() { ! _gadget_find "$1" "$2" >/dev/null; }
 
 case $mode in
 composite)
+  gadget_preload acm mass_storage hid ecm || die "modules"
+  step "modules loaded"
   gadget_create comp $VID 0104 "certbench composite" || die "gadget_create"
   gs=$(gadget_add_function comp acm) || die "acm"
   img=$(gadget_add_function comp mass_storage) || die "mass_storage"
@@ -119,6 +121,8 @@ E
   gadget_wait_for 10 "$VID:0104 to leave" gone $VID 0104 && step "removed" || fail "still enumerated after removal"
   ;;
 two-udcs)
+  gadget_preload rndis ncm acm ffs || die "modules"
+  step "modules loaded"
   gadget_create net $VID 0105 "certbench rndis+ncm" || die "gadget_create net"
   gadget_add_function net rndis >/dev/null || die "rndis"
   gadget_add_function net ncm >/dev/null || die "ncm"
