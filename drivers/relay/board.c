@@ -295,7 +295,7 @@ static void relay_board_pulse_end(struct relay_board *b, struct relay_request *r
 static void relay_board_run(struct relay_board *b, struct relay_request *req) {
         const struct fx_channel *ch = &b->cfg.channels[req->ch];
         const char *reason = NULL;
-        usec_t t0, ack;
+        usec_t ack;
         bool physical;
         int r;
 
@@ -339,10 +339,6 @@ static void relay_board_run(struct relay_board *b, struct relay_request *req) {
                         break;
                 /* A pulse always energises: relay.h, "set on". */
                 physical = !ch->invert;
-                /* The width is measured from the moment the start write
-                 * leaves, as the end write's send time is what we control:
-                 * the board sees the same latency on both edges. */
-                t0 = mono_now();
                 r = relay_board_write_verified(b, ch, physical, req->deadline, &ack, &reason);
                 if (r < 0) {
                         const char *ignored;
@@ -353,8 +349,12 @@ static void relay_board_run(struct relay_board *b, struct relay_request *req) {
                                                                   mono_now() + b->timeout, &ignored_t, &ignored);
                         break;
                 }
+                /* Timed from the acknowledgement, not from when the start
+                 * write left: the level is applied somewhere in between,
+                 * so a slow start write may lengthen a pulse slightly but
+                 * can never cut a reset hold short. */
                 req->res.t_start = ack;
-                req->pulse_end = t0 + req->width;
+                req->pulse_end = ack + req->width;
                 b->pulses[req->ch] = req;
                 return;
         case _RELAY_OP_MAX:

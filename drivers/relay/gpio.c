@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GPIO backend over the libgpiod 1.6 API. Lines are requested with the
  * channel's invert flag as active-low, so the kernel applies the
- * inversion and outputs come up at their safe level the moment they are
- * requested. The board hands us physical levels; we convert back to the
+ * inversion. The board hands us physical levels; we convert back to the
  * logical value libgpiod expects. A libgpiod 2.x backend would sit beside
- * this one under another kind name with the same ops. */
+ * this one under another kind name with the same ops.
+ *
+ * Outputs are requested with their safe level, but a chip may show its own
+ * power-up level for a moment first: hid-cp2112 sets the direction before
+ * the value (measured in the rig: 1.5-8 ms of the latch level). A bench
+ * wires its relays so the chip's power-up level is the safe one, or
+ * programs that latch.
+ *
+ * After an error the board thread reconnects, which requests the lines
+ * again: they are requested at the level last written, not the safe
+ * level, so a failed read never switches a powered DUT off. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +27,8 @@
 struct relay_gpio_line {
         unsigned offset;
         bool invert, output, safe_on;
+        bool written;                /* last_physical is what we last set */
+        bool last_physical;
         struct gpiod_line *line;     /* owned by chip */
 };
 
@@ -106,7 +117,9 @@ static int relay_gpio_connect(void *state, usec_t deadline) {
                 l->line = gpiod_chip_get_line(g->chip, l->offset);
                 if (!l->line)
                         goto fail;
-                r = l->output ? gpiod_line_request_output_flags(l->line, "certbench", flags, l->safe_on)
+                bool initial = l->written ? l->last_physical ^ l->invert : l->safe_on;
+
+                r = l->output ? gpiod_line_request_output_flags(l->line, "certbench", flags, initial)
                               : gpiod_line_request_input_flags(l->line, "certbench", flags);
                 if (r < 0) {
                         l->line = NULL;
@@ -137,6 +150,8 @@ static int relay_gpio_write(void *state, const struct fx_channel *ch, bool physi
                 return -ETIMEDOUT;
         if (gpiod_line_set_value(l->line, physical ^ l->invert) < 0)
                 return negative_errno();
+        l->written = true;
+        l->last_physical = physical;
         return 0;
 }
 

@@ -351,15 +351,10 @@ int main(int argc, char **argv) {
         printf("GET dut.power with the device stalling: r=%d (%s)\n", r, res.reason ? res.reason : "");
         r = call(b, RELAY_OP_GET, "dut.power", false, 0, 5 * USEC_PER_SEC, &res);
         printf("GET dut.power after it: r=%d on=%d\n", r, res.on);
-        if (!emu_log_quiet(&log, 0, 300 * USEC_PER_MSEC))
-                /* Not failed while the driver is being fixed; see the report in
-                 * the commit log. Turn into a CHECK once fixed. */
-                printf("BUG (reported, not failed): a single read error made the gpio backend reconnect, "
-                       "which re-requested every output at its safe level: dut.power was switched off "
-                       "without a request (drivers/relay/gpio.c relay_gpio_connect after board.c "
-                       "relay_board_io_error)\n");
-        else
-                printf("ok: dut.power stayed on through a read error\n");
+        CHECK(emu_log_quiet(&log, 0, 300 * USEC_PER_MSEC),
+              "a single read error moved dut.power: the reconnect must request outputs at the "
+              "level last written, not the safe level");
+        CHECK(r == 0 && res.on, "GET dut.power after the read error: r=%d on=%d, expected on", r, res.on);
 
         /* 6. Back to safe: dut.power is already there, dut.reset too. */
         r = relay_board_apply_safe(b, deadline_in(10 * USEC_PER_SEC));
