@@ -26,7 +26,19 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+# A checkout under the host's /tmp (CI may clone there) must stay visible
+# under the guest's fresh /tmp: its top folder is bound back over it.
+keep=
+case $RIG_CWD/ in
+  /tmp/?*/*)
+    keep=/tmp/$(echo "${RIG_CWD#/tmp/}" | cut -d/ -f1)
+    mkdir -p /mnt/rig-hosttmp && mount --bind "$keep" /mnt/rig-hosttmp || fail "bind $keep"
+    ;;
+esac
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+if [ -n "$keep" ]; then
+  mkdir -p "$keep" && mount --bind /mnt/rig-hosttmp "$keep" || fail "bind $keep back over /tmp"
+fi
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

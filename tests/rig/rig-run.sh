@@ -22,8 +22,8 @@
 # Exit: COMMAND's status; 124 "RIG TIMEOUT after N s"; 125 "RIG ERROR: ..."
 # (the rig itself failed: boot, modprobe, missing cwd); 77 "SKIP: reason"
 # when qemu or the kernel cannot be had.
-# In the guest: the cwd is preserved (paths under /tmp are not visible: the
-# guest's /tmp is its own tmpfs), /lib/modules/$RIG_KVER is Debian's module
+# In the guest: the cwd is preserved (the guest's /tmp is its own tmpfs, but
+# when the cwd is below the host's /tmp its top folder there stays visible), /lib/modules/$RIG_KVER is Debian's module
 # tree, $RIG_GUEST=1, $RIG_OUT is the writable results directory.
 set -u
 # The body is one block: bash/dash parse it whole before running it, so
@@ -83,8 +83,8 @@ kdir=$cache/$kver
 [ -f "$kdir/root/boot/vmlinuz-$kver" ] || skip "no kernel in $kdir"
 
 cwd=$(pwd -P)
-case $cwd/ in
-  /tmp/*) [ $shell = 1 ] || rigerr "cwd $cwd is under /tmp, which the guest does not see (its /tmp is a fresh tmpfs)" ;;
+case $cwd in
+  /tmp) rigerr "cwd /tmp itself: the guest's /tmp is a fresh tmpfs; run from a folder below it or elsewhere" ;;
 esac
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/rig-run.XXXXXX") || rigerr "mktemp"
