@@ -134,6 +134,8 @@ int cli_connect(struct cli *cli, bool want_events, struct bus_client **ret) {
         return 0;
 }
 
+int cmd_wifi_audit(struct cli *cli, int argc, char **argv);  /* cmd-wifi-audit.c */
+
 struct verb {
         const char *name;
         int (*fn)(struct cli *cli, int argc, char **argv);
@@ -149,6 +151,7 @@ static const struct verb verbs[] = {
         { "events", cmd_events, "print stored events, optionally follow live" },
         { "report", cmd_report, "render a run as text, JSON or JUnit XML" },
         { "check", cmd_check, "validate fixture, profile and config files (no daemon needed)" },
+        { "wifi-audit", cmd_wifi_audit, "classify the Wi-Fi security of every BSS in a capture (no daemon)" },
 };
 
 static void main_help(FILE *f) {
@@ -238,7 +241,7 @@ int main(int argc, char **argv) {
         v = verb_find(argv[optind]);
         if (!v) {
                 cli_usage_error("unknown command '%s' (expected one of run, status, watch, abort, "
-                                "relay, events, report, check)", argv[optind]);
+                                "relay, events, report, check, wifi-audit)", argv[optind]);
                 return CLI_EXIT_USAGE;
         }
         return verb_dispatch(&cli, v, argc - optind, argv + optind);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "common/macros.h"
 #include "lib/ieee80211/ieee80211.h"
 
 #define EID_SSID 0
@@ -469,4 +470,72 @@ const char *ieee80211_pmf_to_string(enum ieee80211_pmf p) {
         if ((unsigned) p >= _IEEE80211_PMF_MAX)
                 return NULL;
         return pmf_names[p];
+}
+
+static const char *const cipher_names[] = {
+        [IEEE80211_CIPHER_USE_GROUP] = "use-group",
+        [IEEE80211_CIPHER_WEP40] = "WEP-40",
+        [IEEE80211_CIPHER_TKIP] = "TKIP",
+        [IEEE80211_CIPHER_CCMP] = "CCMP-128",
+        [IEEE80211_CIPHER_WEP104] = "WEP-104",
+        [IEEE80211_CIPHER_BIP_CMAC_128] = "BIP-CMAC-128",
+        [IEEE80211_CIPHER_NO_GROUP] = "no-group",
+        [IEEE80211_CIPHER_GCMP_128] = "GCMP-128",
+        [IEEE80211_CIPHER_GCMP_256] = "GCMP-256",
+        [IEEE80211_CIPHER_CCMP_256] = "CCMP-256",
+        [IEEE80211_CIPHER_BIP_GMAC_128] = "BIP-GMAC-128",
+        [IEEE80211_CIPHER_BIP_GMAC_256] = "BIP-GMAC-256",
+        [IEEE80211_CIPHER_BIP_CMAC_256] = "BIP-CMAC-256",
+};
+
+static const char *const akm_names[] = {
+        [IEEE80211_AKM_8021X] = "802.1X",
+        [IEEE80211_AKM_PSK] = "PSK",
+        [IEEE80211_AKM_FT_8021X] = "FT-802.1X",
+        [IEEE80211_AKM_FT_PSK] = "FT-PSK",
+        [IEEE80211_AKM_8021X_SHA256] = "802.1X-SHA256",
+        [IEEE80211_AKM_PSK_SHA256] = "PSK-SHA256",
+        [IEEE80211_AKM_TDLS] = "TDLS",
+        [IEEE80211_AKM_SAE] = "SAE",
+        [IEEE80211_AKM_FT_SAE] = "FT-SAE",
+        [IEEE80211_AKM_AP_PEERKEY] = "AP-PeerKey",
+        [IEEE80211_AKM_8021X_SUITE_B] = "802.1X-Suite-B",
+        [IEEE80211_AKM_8021X_SUITE_B_192] = "802.1X-Suite-B-192",
+        [IEEE80211_AKM_FT_8021X_SHA384] = "FT-802.1X-SHA384",
+        [IEEE80211_AKM_FILS_SHA256] = "FILS-SHA256",
+        [IEEE80211_AKM_FILS_SHA384] = "FILS-SHA384",
+        [IEEE80211_AKM_FT_FILS_SHA256] = "FT-FILS-SHA256",
+        [IEEE80211_AKM_FT_FILS_SHA384] = "FT-FILS-SHA384",
+        [IEEE80211_AKM_OWE] = "OWE",
+        [IEEE80211_AKM_FT_PSK_SHA384] = "FT-PSK-SHA384",
+        [IEEE80211_AKM_PSK_SHA384] = "PSK-SHA384",
+        [IEEE80211_AKM_PASN] = "PASN",
+        [IEEE80211_AKM_FT_8021X_SHA384_2] = "FT-802.1X-SHA384",
+        [IEEE80211_AKM_8021X_SHA384] = "802.1X-SHA384",
+        [IEEE80211_AKM_SAE_EXT_KEY] = "SAE-EXT-KEY",
+        [IEEE80211_AKM_FT_SAE_EXT_KEY] = "FT-SAE-EXT-KEY",
+};
+
+static const char *suite_name(uint32_t suite, const char *const *names, size_t n, bool ms_too) {
+        uint32_t oui = suite >> 8, type = suite & 0xff;
+
+        if (oui != IEEE80211_OUI_IEEE && !(ms_too && oui == IEEE80211_OUI_MS))
+                return NULL;
+        if (type >= n)
+                return NULL;
+        return names[type];
+}
+
+const char *ieee80211_cipher_to_string(uint32_t suite) {
+        /* WPA1 numbers ciphers alike (1 WEP-40, 2 TKIP, 4 CCMP, 5 WEP-104) up to 5. */
+        if ((suite >> 8) == IEEE80211_OUI_MS && (suite & 0xff) > IEEE80211_CIPHER_WEP104)
+                return NULL;
+        return suite_name(suite, cipher_names, ELEMENTSOF(cipher_names), true);
+}
+
+const char *ieee80211_akm_to_string(uint32_t suite) {
+        /* WPA1 has only 1 (802.1X) and 2 (PSK). */
+        if ((suite >> 8) == IEEE80211_OUI_MS && (suite & 0xff) > IEEE80211_AKM_PSK)
+                return NULL;
+        return suite_name(suite, akm_names, ELEMENTSOF(akm_names), true);
 }

@@ -181,3 +181,9 @@ void ieee80211_classify(const struct ieee80211_ies *ies, bool privacy, struct ie
 /* Stable names for JSON and reports ("wpa3-sae", "pmf-required", ...). */
 const char *ieee80211_security_to_string(enum ieee80211_security s);
 const char *ieee80211_pmf_to_string(enum ieee80211_pmf p);
+
+/* Short names of suites for text output: "CCMP-128", "SAE", ...; NULL for
+ * a suite of another OUI or an unassigned number (print the selector). The
+ * Microsoft OUI's WPA1 suites are named like the IEEE ones. */
+const char *ieee80211_cipher_to_string(uint32_t suite);
+const char *ieee80211_akm_to_string(uint32_t suite);
