@@ -65,6 +65,14 @@ const struct dut_profile *case_ctx_profile(struct case_ctx *ctx) {
         return ctx->plan->profile;
 }
 
+const struct fixture *case_ctx_fixture(struct case_ctx *ctx) {
+        return ctx->slot->daemon->fixture;
+}
+
+int case_ctx_abort_fd(struct case_ctx *ctx) {
+        return ctx->slot->abort_fd;
+}
+
 const char *case_ctx_serial(struct case_ctx *ctx) {
         return ctx->plan->serial;
 }

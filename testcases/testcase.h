@@ -63,12 +63,18 @@ const char *case_ctx_slot_name(struct case_ctx *ctx);
 const struct fx_slot *case_ctx_slot(struct case_ctx *ctx);
 const struct dut_profile *case_ctx_profile(struct case_ctx *ctx);
 const char *case_ctx_serial(struct case_ctx *ctx);
+/* The bench fixture (radios, USB ports), owned by the daemon, read-only. */
+const struct fixture *case_ctx_fixture(struct case_ctx *ctx);
 int64_t case_ctx_param_int(struct case_ctx *ctx, const char *name, int64_t def);
 const char *case_ctx_param_string(struct case_ctx *ctx, const char *name, const char *def);
 
 /* Sleeps until the deadline; -ECANCELED as soon as the run is aborted. */
 int case_ctx_wait(struct case_ctx *ctx, usec_t deadline);
 bool case_ctx_aborted(struct case_ctx *ctx);
+/* An fd that becomes readable (POLLIN) when the run is aborted and stays
+ * so until the run ends; for driver calls that take an abort fd. Owned by
+ * the daemon: never read, write or close it. */
+int case_ctx_abort_fd(struct case_ctx *ctx);
 
 /* A relay request on a fixture channel, with the run's abort honoured.
  * Emits relay.changed / relay.error events. Returns as relay_board_call. */
