@@ -80,6 +80,26 @@ static void mac_format(const uint8_t a[6], char buf[18]) {
         snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/* 1 up, 0 down, -errno (-ENODEV: no such interface). The scan driver
+ * cannot tell "down" from other refusals (libnl folds -ENETDOWN into a
+ * generic error), so the case asks sysfs first and says what to do. */
+static int interface_up(const char *ifname) {
+        char path[128], buf[32];
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        if (strchr(ifname, '/') || snprintf(path, sizeof(path), "/sys/class/net/%s/flags", ifname) >= (int) sizeof(path))
+                return -EINVAL;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ENODEV : -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return n < 0 ? -errno : -EIO;
+        buf[n] = '\0';
+        return (strtoul(buf, NULL, 16) & 0x1) ? 1 : 0;   /* IFF_UP */
+}
+
 /* SSIDs are bytes from the air: printable ASCII kept, the rest \xNN. */
 static char *ssid_escape(const uint8_t *s, size_t len) {
         char *out = malloc(len * 4 + 1), *o = out;
@@ -475,6 +495,16 @@ static enum case_outcome security_run(struct case_ctx *ctx) {
         }
         st.ifname = ifname;
         st.ssid_filter = ssid;
+
+        r = interface_up(ifname);
+        if (r == 0) {
+                case_ctx_reason(ctx, "bench radio %s is down, expected it up to scan (ip link set %s up)", ifname, ifname);
+                return CASE_ERROR;
+        }
+        if (r < 0 && r != -EACCES) {
+                case_ctx_reason(ctx, "bench radio %s: %s", ifname, r == -ENODEV ? "no such interface" : strerror(-r));
+                return CASE_ERROR;
+        }
 
         r = wifi_scan_new(ifname, &st.scan);
         if (r < 0) {
