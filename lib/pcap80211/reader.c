@@ -129,8 +129,13 @@ static int gunzip(const uint8_t *in, size_t in_len, uint8_t **ret, size_t *ret_l
                         continue;
                 }
                 if (zr == Z_BUF_ERROR && z.avail_in == 0) {
-                        inflateEnd(&z);
-                        return -EBADMSG;        /* the stream stops early */
+                        /* The file stops early: hand libpcap what there is,
+                         * it reports the packet cut short like any other. */
+                        if (len == 0) {
+                                inflateEnd(&z);
+                                return -EBADMSG;
+                        }
+                        break;
                 }
                 if (zr != Z_OK && zr != Z_BUF_ERROR) {
                         inflateEnd(&z);
