@@ -158,7 +158,7 @@ static void main_help(FILE *f) {
         fputs("Usage: certbench [GLOBAL OPTIONS] COMMAND [ARGS...]\n\n"
               "Drive a certbenchd test bench over its ZeroMQ bus.\n\nCommands:\n", f);
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+                fprintf(f, "  %-10s  %s\n", verbs[i].name, verbs[i].summary);
         fputs("\n" CLI_GLOBAL_HELP
               "  --version            print the version\n\n"
               "Global options may also follow the command. 'certbench COMMAND --help'\n"
