@@ -786,6 +786,7 @@ struct downgrade {
         bool has_station;
         uint8_t station[6];
         char dir[64];
+        char ctrl[96];           /* dir/ctrl: hostapd's ctrl_interface */
         json_t *modes;           /* evidence: per mode */
 };
 
@@ -806,9 +807,9 @@ static int ap_conf_write(struct downgrade *dg, enum ap_mode mode, const char *pa
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# certbench wifi.downgrade: %s\ninterface=%s\ndriver=nl80211\nctrl_interface=%s/ctrl\n"
+        fprintf(f, "# certbench wifi.downgrade: %s\ninterface=%s\ndriver=nl80211\nctrl_interface=%s\n"
                    "hw_mode=g\nchannel=%u\nssid2=",
-                ap_mode_titles[mode], dg->ifname, dg->dir, dg->channel);
+                ap_mode_titles[mode], dg->ifname, dg->ctrl, dg->channel);
         hex_append(f, (const uint8_t *) dg->ssid, strlen(dg->ssid));
         fputs("\n", f);
         switch (mode) {
@@ -938,6 +939,12 @@ static enum case_outcome mode_run(struct downgrade *dg, enum ap_mode mode, struc
         snprintf(name, sizeof(name), "hostapd-%s.conf", mname);
         case_ctx_evidence(ctx, name, "text/plain", evconf, strlen(evconf));
 
+        /* hostapd removes its ctrl_interface directory when it exits, and
+         * the inotify watch needs it before hostapd starts. */
+        if (mkdir(dg->ctrl, 0700) < 0 && errno != EEXIST) {
+                case_ctx_reason(ctx, "cannot create %s: %s", dg->ctrl, strerror(errno));
+                goto out;
+        }
         case_ctx_progress(ctx, "%s: starting hostapd on %s", ap_mode_titles[mode], dg->ifname);
         t0 = mono_now();
         r = hostapd_proc_start(dg->hostapd, conf, logp, &proc);
@@ -945,7 +952,7 @@ static enum case_outcome mode_run(struct downgrade *dg, enum ap_mode mode, struc
                 case_ctx_reason(ctx, "cannot start %s: %s", dg->hostapd ? dg->hostapd : "hostapd", strerror(-r));
                 goto out;
         }
-        r = hostapd_wait_ready(proc, dg->dir, dg->ifname, deadline_in(dg->ready), abort_fd, &cmd, &ev, &state);
+        r = hostapd_wait_ready(proc, dg->ctrl, dg->ifname, deadline_in(dg->ready), abort_fd, &cmd, &ev, &state);
         if (r == -ECANCELED) {
                 o = CASE_ABORTED;
                 goto out;
@@ -1146,16 +1153,7 @@ static enum case_outcome downgrade_run(struct case_ctx *ctx) {
                 case_ctx_reason(ctx, "cannot create a temporary directory for hostapd: %s", strerror(errno));
                 return CASE_ERROR;
         }
-        {
-                char ctrl[96];
-
-                snprintf(ctrl, sizeof(ctrl), "%s/ctrl", dg.dir);
-                if (mkdir(ctrl, 0700) < 0) {
-                        case_ctx_reason(ctx, "cannot create %s: %s", ctrl, strerror(errno));
-                        remove_tree(dg.dir);
-                        return CASE_ERROR;
-                }
-        }
+        snprintf(dg.ctrl, sizeof(dg.ctrl), "%s/ctrl", dg.dir);
         dg.modes = json_array();
 
         for (int m = 0; m < _AP_MODE_MAX; m++) {
