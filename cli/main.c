@@ -135,6 +135,7 @@ int cli_connect(struct cli *cli, bool want_events, struct bus_client **ret) {
 }
 
 int cmd_wifi_audit(struct cli *cli, int argc, char **argv);  /* cmd-wifi-audit.c */
+int cmd_usb_audit(struct cli *cli, int argc, char **argv);  /* cmd-usb-audit.c */
 
 struct verb {
         const char *name;
@@ -152,6 +153,7 @@ static const struct verb verbs[] = {
         { "report", cmd_report, "render a run as text, JSON or JUnit XML" },
         { "check", cmd_check, "validate fixture, profile and config files (no daemon needed)" },
         { "wifi-audit", cmd_wifi_audit, "classify the Wi-Fi security of every BSS in a capture (no daemon)" },
+        { "usb-audit", cmd_usb_audit, "name the USB functions in a descriptor dump, D-6 verdict (no daemon)" },
 };
 
 static void main_help(FILE *f) {
@@ -241,7 +243,7 @@ int main(int argc, char **argv) {
         v = verb_find(argv[optind]);
         if (!v) {
                 cli_usage_error("unknown command '%s' (expected one of run, status, watch, abort, "
-                                "relay, events, report, check, wifi-audit)", argv[optind]);
+                                "relay, events, report, check, wifi-audit, usb-audit)", argv[optind]);
                 return CLI_EXIT_USAGE;
         }
         return verb_dispatch(&cli, v, argc - optind, argv + optind);

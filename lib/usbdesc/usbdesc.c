@@ -455,10 +455,12 @@ static int config_classify(const struct usbdesc_device *d, struct usbdesc_config
                  * interfaces in its Union descriptor (CDC 1.2 5.2.3.2). */
                 if (a->class != 0x02 && !(a->class == 0xe0 && a->kind == USBDESC_FN_RNDIS))
                         continue;
+                bool have_union = false;
                 for (size_t e = 0; e < a->n_extra; e++) {
                         const struct usbdesc_span *s = &a->extra[e];
                         if (s->len < 5 || s->data[1] != USBDESC_TYPE_CS_INTERFACE || s->data[2] != 0x06)
                                 continue;
+                        have_union = true;
                         for (size_t k = 4; k < s->len; k++) {
                                 uint8_t m = s->data[k];
                                 if (!present[m] || assigned[m] >= 0)
@@ -468,6 +470,16 @@ static int config_classify(const struct usbdesc_device *d, struct usbdesc_config
                                         return r;
                                 assigned[m] = idx;
                         }
+                }
+                /* No Union (dumps that drop class-specific descriptors, sloppy
+                 * firmware): the next interface, when it is CDC data, is the
+                 * data interface, as Linux's cdc_acm assumes too. */
+                if (!have_union && n + 1 < 256 && present[n + 1] && assigned[n + 1] < 0 &&
+                    config_primary_alt(c, n + 1)->class == 0x0a) {
+                        r = func_add_interface(&c->functions[idx], (uint8_t) (n + 1));
+                        if (r < 0)
+                                return r;
+                        assigned[n + 1] = idx;
                 }
         }
 

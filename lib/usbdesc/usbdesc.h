@@ -129,7 +129,10 @@ struct usbdesc_iad {
 };
 
 /* A function: interfaces that work together, grouped by an IAD, by a CDC
- * Union descriptor, or an interface on its own. */
+ * Union descriptor (a CDC control interface without one takes the next
+ * interface when that is CDC data), or an interface on its own. An IAD
+ * whose triple is generic (ef, 00, CDC without a known subclass, vendor,
+ * wireless other than RNDIS) takes its first interface's function. */
 struct usbdesc_func {
         enum usbdesc_function kind;
         uint8_t first_interface;   /* lowest interface number in the group */
