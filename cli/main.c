@@ -135,6 +135,7 @@ int cli_connect(struct cli *cli, bool want_events, struct bus_client **ret) {
 }
 
 int cmd_wifi_audit(struct cli *cli, int argc, char **argv);  /* cmd-wifi-audit.c */
+int cmd_bt_audit(struct cli *cli, int argc, char **argv);  /* cmd-bt-audit.c */
 int cmd_usb_audit(struct cli *cli, int argc, char **argv);  /* cmd-usb-audit.c */
 
 struct verb {
@@ -153,6 +154,7 @@ static const struct verb verbs[] = {
         { "report", cmd_report, "render a run as text, JSON or JUnit XML" },
         { "check", cmd_check, "validate fixture, profile and config files (no daemon needed)" },
         { "wifi-audit", cmd_wifi_audit, "classify the Wi-Fi security of every BSS in a capture (no daemon)" },
+        { "bt-audit", cmd_bt_audit, "classify every Bluetooth pairing in an HCI trace (no daemon)" },
         { "usb-audit", cmd_usb_audit, "name the USB functions in a descriptor dump, D-6 verdict (no daemon)" },
 };
 

@@ -57,6 +57,7 @@ struct conn {
         uint64_t ll_last_ts;
         uint8_t ll_last_channel;
         unsigned ll_pos;
+        bool ll_encrypting;             /* LL_ENC_RSP / LL_START_ENC_REQ seen since the last LL_ENC_REQ */
 };
 
 struct btpair {
@@ -492,9 +493,15 @@ static void ll_packet(struct btpair *p, const struct btsnoop_record *rec) {
 
         llid = pdu.header & 0x03;
         if (llid == BT_LL_LLID_CONTROL) {
-                if (pdu.len >= 1 && (pdu.payload[0] == BT_LL_CTRL_ENC_RSP || pdu.payload[0] == BT_LL_CTRL_START_ENC_REQ))
-                        le_encrypted(p, c, 0);
-                else if (pdu.len >= 1 && pdu.payload[0] == BT_LL_CTRL_TERMINATE_IND)
+                if (pdu.len >= 1 && pdu.payload[0] == BT_LL_CTRL_ENC_REQ)
+                        c->ll_encrypting = false;
+                else if (pdu.len >= 1 &&
+                         (pdu.payload[0] == BT_LL_CTRL_ENC_RSP || pdu.payload[0] == BT_LL_CTRL_START_ENC_REQ)) {
+                        /* One encryption start shows both; a missed one either. */
+                        if (!c->ll_encrypting)
+                                le_encrypted(p, c, 0);
+                        c->ll_encrypting = true;
+                } else if (pdu.len >= 1 && pdu.payload[0] == BT_LL_CTRL_TERMINATE_IND)
                         conn_drop(p, c, "the connection was terminated during pairing");
                 return;
         }
