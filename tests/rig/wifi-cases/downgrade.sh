@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck source-path=SCRIPTDIR
 # Kernel rig, mac80211_hwsim radios=3: the case wifi.downgrade end to end.
 # The real certbenchd runs hostapd on wlan1 (the fixture's wifi radio) as
 # the DUT's own network "cb-home", first in WPA2/WPA3 (the control), then

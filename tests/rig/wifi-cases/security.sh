@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck source-path=SCRIPTDIR
 # Kernel rig, mac80211_hwsim radios=3: the case wifi.security end to end.
 # The DUT's access point is hostapd on wlan0, started and stopped by the
 # DUT's power relay (coil 0 of the real relay simulator); the real
