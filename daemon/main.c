@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -480,9 +481,15 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
 
+        /* A handful of threads that allocate little: one malloc arena is
+         * plenty, and spares a Raspberry Pi the per-thread ones. */
+        mallopt(M_ARENA_MAX, 1);
+
         r = daemon_setup(&d);
         if (r >= 0) {
                 daemon_flush(&d);
+                /* Start-up (YAML, migrations) is the peak; give it back. */
+                malloc_trim(0);
                 r = daemon_loop(&d, sfd, tfd);
         }
         daemon_shutdown(&d);
