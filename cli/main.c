@@ -245,7 +245,7 @@ int main(int argc, char **argv) {
         v = verb_find(argv[optind]);
         if (!v) {
                 cli_usage_error("unknown command '%s' (expected one of run, status, watch, abort, "
-                                "relay, events, report, check, wifi-audit, usb-audit)", argv[optind]);
+                                "relay, events, report, check, wifi-audit, usb-audit, bt-audit)", argv[optind]);
                 return CLI_EXIT_USAGE;
         }
         return verb_dispatch(&cli, v, argc - optind, argv + optind);
