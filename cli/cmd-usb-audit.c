@@ -204,14 +204,15 @@ static json_t *device_json(const struct usbdump_device *dd, const struct usbdesc
         snprintf(rel, sizeof(rel), "%x.%02x", d->bcd_device >> 8, d->bcd_device & 0xff);
         for (size_t i = 0; cfgs && i < d->n_configs; i++)
                 json_array_append_new(cfgs, config_json(d, &d->configs[i]));
-        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                          "name", dd->name, "vendor_id", vid, "product_id", pid, "usb", bcd, "release", rel,
                          "class", d->class, "subclass", d->subclass, "protocol", d->protocol,
                          "class_name", class_name(d->class),
                          "manufacturer", opt_string(d, d->manufacturer_index),
                          "product", opt_string(d, d->product_index), "serial", opt_string(d, d->serial_index),
                          "flags", flags_json(d->flags), "configurations", cfgs ? cfgs : json_array(),
-                         "bos", d->has_bos ? bos_json(d) : json_null());
+                         "bos", d->has_bos ? bos_json(d) : json_null(),
+                         "descriptors", hex_json(dd->bytes, dd->n_bytes));
 }
 
 static void device_print(const struct usbdump_device *dd, const struct usbdesc_device *d) {

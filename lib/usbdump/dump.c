@@ -62,8 +62,6 @@ int usbdump_error(char **ret_error, int r, const char *fmt, ...) {
         va_list ap;
 
         if (ret_error) {
-                free(*ret_error);
-                *ret_error = NULL;
                 va_start(ap, fmt);
                 if (vasprintf(ret_error, fmt, ap) < 0)
                         *ret_error = NULL;
