@@ -81,6 +81,33 @@ printf '%-6s %-28s %s\n' SLOT RUN VERDICT
 printf '%s' "$summary"
 
 kill $daemon_pid; wait $daemon_pid 2>/dev/null || true; daemon_pid=
+# D-3: wifi.security and wifi.downgrade against compliant and non-compliant
+# simulated DUTs. This machine's kernel may have no Wi-Fi, so they run in
+# the kernel rig (mac80211_hwsim, hostapd, wpa_supplicant; docs/wifi-cases.md).
+echo
+echo "== D-3 Wi-Fi security (kernel rig: mac80211_hwsim, hostapd, wpa_supplicant)"
+if ! sh scripts/rig-deps.sh >/dev/null 2>&1; then
+  echo "SKIP: D-3 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
+else
+  cmake --build build -j"$(nproc)" >/dev/null
+  for t in security:2 downgrade:3; do
+    name=${t%:*}; radios=${t#*:}
+    set +e
+    tests/rig/rig-run.sh --cache build/rig-cache --timeout 300 \
+      --modules "mac80211_hwsim radios=$radios ccm gcm cmac ctr" --outdir "$work/rig-$name" \
+      -- "$top/tests/rig/wifi-cases/$name.sh" "$top/build/daemon/certbenchd" \
+         "$top/build/cli/certbench" "$top/build/sim/certbench-relaysim" >"$work/rig-$name.log" 2>&1
+    rc=$?
+    set -e
+    grep -E '^(wifi-cases: (sec|dg)-|wifi\.(security|downgrade) [A-Z]+:|PASS:|FAIL:|SKIP:|RIG )' "$work/rig-$name.log" || true
+    case $rc in
+      0) ;;
+      77) echo "SKIP: D-3 $name (see $work/rig-$name.log)" ;;
+      *) echo "D-3 $name: rig test failed (exit $rc), log: $work/rig-$name.log"; status=2 ;;
+    esac
+  done
+fi
+
 echo "reports: $work/dut1-report.json $work/dut1-report.xml $work/dut2-report.json $work/dut2-report.xml"
 echo "store:   $work/state/certbench.db    daemon log: $work/certbenchd.log"
 exit $status
