@@ -512,6 +512,9 @@ static enum case_outcome security_run(struct case_ctx *ctx) {
                                 radio ? radio : "", radio ? ")" : "", strerror(-r));
                 return CASE_ERROR;
         }
+        /* An abort ends a scan's wait at once (-ECANCELED); the checks of
+         * case_ctx_aborted() after each scan turn it into ABORTED. */
+        (void) wifi_scan_set_abort_fd(st.scan, case_ctx_abort_fd(ctx));
         if (freq)
                 r = wifi_scan_set_frequencies(st.scan, &freq, 1);
         else if (json_array_size(json_object_get(wifi, "bands")) == 1 &&

@@ -54,6 +54,7 @@ struct wifi_scan {
         uint8_t *evbuf;
         uint32_t *freqs;
         size_t n_freqs;
+        int abort_fd;            /* -1: none */
         struct wifi_scan_stats stats;
 };
 
@@ -97,15 +98,17 @@ static int nle_to_errno(int nle) {
         }
 }
 
-/* Waits until fd is readable or the deadline passes. */
-static int fd_wait(int fd, usec_t deadline) {
+/* Waits until fd is readable, the deadline passes or abort_fd (if >= 0)
+ * becomes readable (-ECANCELED; it wins when both are). */
+static int fd_wait(int fd, int abort_fd, usec_t deadline) {
         for (;;) {
-                struct pollfd p = { .fd = fd, .events = POLLIN };
+                struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+                                       { .fd = abort_fd, .events = POLLIN } };
                 int ms = deadline_poll_ms(deadline), r;
 
                 if (ms == 0)
                         return -ETIMEDOUT;
-                r = poll(&p, 1, ms);
+                r = poll(p, abort_fd >= 0 ? 2 : 1, ms);
                 if (r < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -113,10 +116,18 @@ static int fd_wait(int fd, usec_t deadline) {
                 }
                 if (r == 0)
                         return -ETIMEDOUT;
-                if (p.revents & (POLLERR | POLLIN))
+                if (abort_fd >= 0 && p[1].revents)
+                        return -ECANCELED;
+                if (p[0].revents & (POLLERR | POLLIN))
                         return 0; /* POLLERR: recv() reports it (ENOBUFS) */
                 return -EIO;
         }
+}
+
+static bool abort_pending(const struct wifi_scan *s) {
+        struct pollfd p = { .fd = s->abort_fd, .events = POLLIN };
+
+        return s->abort_fd >= 0 && poll(&p, 1, 0) > 0 && p.revents;
 }
 
 static void nl_sock_freep(struct nl_sock **p) {
@@ -247,7 +258,7 @@ static int request_run(struct wifi_scan *s, struct nl_msg *msg,
                 goto fail;
         }
         while (!q.done) {
-                r = fd_wait(nl_socket_get_fd(s->cmd), deadline);
+                r = fd_wait(nl_socket_get_fd(s->cmd), s->abort_fd, deadline);
                 if (r < 0)
                         goto fail;
                 r = nl_recvmsgs(s->cmd, cb);
@@ -255,6 +266,11 @@ static int request_run(struct wifi_scan *s, struct nl_msg *msg,
                         r = q.parse_error;
                         goto fail;
                 }
+                /* The kernel's errno as it sent it: nl_recvmsgs() returns
+                 * libnl's fold of it (ENETDOWN becomes NLE_FAILURE, -EIO).
+                 * The error message ended the request; the socket is clean. */
+                if (q.error < 0)
+                        return q.error;
                 if (r == -NLE_AGAIN || r >= 0)
                         continue;
                 /* libnl reports the receive buffer overrun (ENOBUFS) as
@@ -395,8 +411,8 @@ static int ev_read(struct wifi_scan *s, int *ret_end) {
 }
 
 /* Waits for the end of the scan running on our interface: 0 results are
- * ready, -ECANCELED aborted, -ENOBUFS events were lost (resync), or
- * -ETIMEDOUT. */
+ * ready, 1 the kernel aborted the scan, -ENOBUFS events were lost
+ * (resync), -ECANCELED our caller's abort fd fired, or -ETIMEDOUT. */
 static int ev_wait_end(struct wifi_scan *s, usec_t deadline) {
         for (;;) {
                 int end = EV_END_NONE, r;
@@ -407,8 +423,8 @@ static int ev_wait_end(struct wifi_scan *s, usec_t deadline) {
                 if (end == EV_END_RESULTS)
                         return 0;
                 if (end == EV_END_ABORTED)
-                        return -ECANCELED;
-                r = fd_wait(nl_socket_get_fd(s->ev), deadline);
+                        return 1;
+                r = fd_wait(nl_socket_get_fd(s->ev), s->abort_fd, deadline);
                 if (r < 0)
                         return r;
         }
@@ -566,6 +582,8 @@ int wifi_scan_run(struct wifi_scan *s, const char *ssid_filter, usec_t deadline,
         (void) ev_read(s, NULL);
 
         for (;;) {
+                if (abort_pending(s))
+                        return -ECANCELED;
                 if (mono_now() >= deadline)
                         return -ETIMEDOUT;
                 d.triggered = mono_now();
@@ -575,7 +593,7 @@ int wifi_scan_run(struct wifi_scan *s, const char *ssid_filter, usec_t deadline,
                          * end notification we lost. Let it end, then ours. */
                         s->stats.busy++;
                         r = ev_wait_end(s, deadline);
-                        if (r < 0 && r != -ECANCELED && r != -ENOBUFS)
+                        if (r < 0 && r != -ENOBUFS)
                                 return r;
                         continue;
                 }
@@ -584,9 +602,9 @@ int wifi_scan_run(struct wifi_scan *s, const char *ssid_filter, usec_t deadline,
                 s->stats.triggers++;
 
                 r = ev_wait_end(s, deadline);
-                if (r >= 0)
+                if (r == 0)
                         break;
-                if (r == -ECANCELED) {
+                if (r > 0) {
                         s->stats.aborted++;
                         log_debug("wifi: %s: scan aborted%s", s->ifname,
                                   aborted_once ? "" : ", retrying");
@@ -625,6 +643,13 @@ void wifi_bss_list_free(struct wifi_bss_list *l) {
 
 const struct wifi_scan_stats *wifi_scan_get_stats(const struct wifi_scan *s) {
         return &s->stats;
+}
+
+int wifi_scan_set_abort_fd(struct wifi_scan *s, int fd) {
+        if (!s || fd < -1)
+                return -EINVAL;
+        s->abort_fd = fd;
+        return 0;
 }
 
 int wifi_scan_set_frequencies(struct wifi_scan *s, const uint32_t *mhz, size_t n) {
@@ -670,6 +695,7 @@ int wifi_scan_new(const char *ifname, struct wifi_scan **ret) {
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
+        s->abort_fd = -1;
         s->ifname = strdup(ifname);
         s->evbuf = malloc(EV_BUF_SIZE);
         if (!s->ifname || !s->evbuf)

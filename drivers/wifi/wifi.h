@@ -87,6 +87,13 @@ int wifi_scan_run(struct wifi_scan *s, const char *ssid_filter, usec_t deadline,
 
 const struct wifi_scan_stats *wifi_scan_get_stats(const struct wifi_scan *s);
 
+/* Makes later wifi_scan_run() calls abortable: when fd becomes readable
+ * (POLLIN, e.g. the daemon's abort fd) the wait ends with -ECANCELED at
+ * once. The scan already triggered is left to finish in the kernel (it
+ * cannot be taken back; the next run waits it out as -EBUSY). The fd is
+ * only polled, never read or closed; -1 removes it. Returns 0 or -EINVAL. */
+int wifi_scan_set_abort_fd(struct wifi_scan *s, int fd);
+
 void wifi_bss_list_free(struct wifi_bss_list *l);
 
 static inline bool wifi_bss_privacy(const struct wifi_bss *b) {
@@ -99,3 +106,62 @@ static inline bool wifi_bss_privacy(const struct wifi_bss *b) {
  * was found, or the SSID element is longer than 32 bytes. */
 int wifi_ie_find_ssid(const uint8_t *ies, size_t len, const uint8_t **ret_ssid,
                       size_t *ret_len);
+
+/* Radio capabilities (wifi-caps.c): what the radio behind an interface can
+ * do, as nl80211 reports it (GET_INTERFACE for the wiphy, then a split
+ * GET_WIPHY dump of that wiphy). */
+enum wifi_iftype {
+        WIFI_IFTYPE_ADHOC,
+        WIFI_IFTYPE_STATION,
+        WIFI_IFTYPE_AP,
+        WIFI_IFTYPE_AP_VLAN,
+        WIFI_IFTYPE_WDS,
+        WIFI_IFTYPE_MONITOR,
+        WIFI_IFTYPE_MESH_POINT,
+        WIFI_IFTYPE_P2P_CLIENT,
+        WIFI_IFTYPE_P2P_GO,
+        WIFI_IFTYPE_P2P_DEVICE,
+        WIFI_IFTYPE_OCB,
+        WIFI_IFTYPE_NAN,
+        _WIFI_IFTYPE_MAX,
+};
+
+enum wifi_band {
+        WIFI_BAND_2GHZ,
+        WIFI_BAND_5GHZ,
+        WIFI_BAND_60GHZ,
+        WIFI_BAND_6GHZ,
+        WIFI_BAND_S1GHZ,
+        _WIFI_BAND_MAX,
+};
+
+struct wifi_radio_caps {
+        uint32_t wiphy;                  /* wiphy index (phy<N>) */
+        char *wiphy_name;                /* "phy0", owned; NULL if not reported */
+        bool has_iftype;
+        enum wifi_iftype iftype;         /* the interface's current type */
+        uint32_t iftypes;                /* supported: bit (1u << WIFI_IFTYPE_*) */
+        uint32_t bands;                  /* bit (1u << WIFI_BAND_*) */
+        uint32_t *ciphers;               /* suite selectors (0x000fac04 CCMP), owned */
+        size_t n_ciphers;
+};
+
+/* Asks nl80211 about the radio behind ifname; blocks in poll() until the
+ * answer or the absolute CLOCK_MONOTONIC deadline (-ETIMEDOUT). Any thread;
+ * opens and closes its own netlink socket. On success *ret is filled and
+ * its contents are the caller's (wifi_radio_caps_done); on failure *ret is
+ * not written. Errors: -ENODEV no such interface (or not a wireless one,
+ * as the kernel says), -ENOENT no nl80211 in this kernel, -ETIMEDOUT,
+ * -EBADMSG the reply had no wiphy, other kernel refusals as their errno. */
+int wifi_radio_capabilities(const char *ifname, usec_t deadline, struct wifi_radio_caps *ret);
+/* Frees what *c owns and zeroes it; takes NULL and a zeroed struct. */
+void wifi_radio_caps_done(struct wifi_radio_caps *c);
+
+static inline bool wifi_radio_supports(const struct wifi_radio_caps *c, enum wifi_iftype t) {
+        return c->iftypes & (1u << t);
+}
+bool wifi_radio_has_cipher(const struct wifi_radio_caps *c, uint32_t suite);
+
+/* "station", "ap", "monitor", "mesh", "p2p-client", ...; "2.4ghz", "5ghz", ... */
+const char *wifi_iftype_to_string(enum wifi_iftype t);
+const char *wifi_band_to_string(enum wifi_band b);

@@ -1,10 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rig-wifi-scan IFACE [--ssid S] [--timeout S] [--freq MHz]... [--count N] [--debug]
+ * rig-wifi-scan IFACE --caps [--timeout S] [--debug]
+ * --abort-after MS: a timerfd that fires MS ms after each scan starts is
+ * the scan's abort fd (wifi_scan_set_abort_fd): the scan must end with
+ * -ECANCELED (status=-125) about then.
  *
  * Scans through cb_wifi and prints one line per BSS seen, for the rig
  * scripts to assert on:
  *   BSS <bssid> freq=<MHz> privacy=<0|1> signal=<dBm|none> ssid="<escaped>"
- *       eids=<id,id,...> rsn=<0|1> wpa=<0|1> rsn_body=<hex|->
+ *       eids=<id,id,...> rsn=<0|1> wpa=<0|1> security=<name> pmf=<name>
+ *       group=<cipher|none> rsn_body=<hex|->
+ * security/pmf/group are our classifier's verdict (ieee80211_classify on
+ * the elements and the privacy bit), named as ieee80211_security_to_string()
+ * and ieee80211_pmf_to_string() name them; group is the suite selector in
+ * hex (000fac04). rsn_body stays last (scripts take the rest of the line).
+ * With --caps, no scan: wifi_radio_capabilities() and one line each
+ *   CAPS wiphy=<n> name=<phyN> iftype=<current|none>
+ *   IFTYPE <name>      (every supported interface type)
+ *   BAND <name>        (every band with channels)
+ *   CIPHER <hex> <name|?>
+ * then CAPS_END status=<0|-errno>.
  * then a summary line
  *   SCAN iface=<if> n_bss=<n> ms=<elapsed> triggers= busy= aborted= enobufs= dump_restarts=
  * ssid bytes outside printable ASCII, '"' and '\' are written as \xHH.
@@ -17,9 +32,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "drivers/wifi/wifi.h"
+#include "lib/ieee80211/ieee80211.h"
 
 #define EID_RSN 48
 #define EID_VENDOR 221
@@ -79,7 +97,21 @@ static void print_bss(const struct wifi_bss *b) {
                 printf("-");
         if (truncated)
                 printf(",truncated");
-        printf(" rsn=%d wpa=%d rsn_body=", rsn ? 1 : 0, wpa ? 1 : 0);
+        printf(" rsn=%d wpa=%d", rsn ? 1 : 0, wpa ? 1 : 0);
+        {
+                struct ieee80211_ies parsed;
+                struct ieee80211_class cls;
+
+                ieee80211_ies_parse(ies, len, &parsed);
+                ieee80211_classify(&parsed, wifi_bss_privacy(b), &cls);
+                printf(" security=%s pmf=%s", ieee80211_security_to_string(cls.security),
+                       ieee80211_pmf_to_string(cls.pmf));
+                if (cls.group_cipher)
+                        printf(" group=%08x", cls.group_cipher);
+                else
+                        printf(" group=none");
+        }
+        printf(" rsn_body=");
         if (rsn && rsn_len > 0)
                 for (size_t i = 0; i < rsn_len; i++)
                         printf("%02x", rsn[i]);
@@ -90,7 +122,36 @@ static void print_bss(const struct wifi_bss *b) {
 
 static void usage(FILE *f) {
         fprintf(f, "Usage: rig-wifi-scan IFACE [--ssid S] [--timeout SECONDS] [--freq MHZ]... "
-                   "[--count N] [--debug]\n");
+                   "[--count N] [--abort-after MS] [--debug]\n"
+                   "       rig-wifi-scan IFACE --caps [--timeout SECONDS] [--debug]\n");
+}
+
+static int print_caps(const char *ifname, double timeout) {
+        struct wifi_radio_caps c;
+        int r;
+
+        r = wifi_radio_capabilities(ifname, deadline_in((usec_t) (timeout * USEC_PER_SEC)), &c);
+        if (r < 0) {
+                log_error_errno(r, "rig-wifi-scan: %s: radio capabilities: %m", ifname);
+                printf("CAPS_END status=%d\n", r);
+                return 1;
+        }
+        printf("CAPS wiphy=%u name=%s iftype=%s\n", c.wiphy, c.wiphy_name ? c.wiphy_name : "-",
+               c.has_iftype ? wifi_iftype_to_string(c.iftype) : "none");
+        for (int t = 0; t < _WIFI_IFTYPE_MAX; t++)
+                if (wifi_radio_supports(&c, (enum wifi_iftype) t))
+                        printf("IFTYPE %s\n", wifi_iftype_to_string((enum wifi_iftype) t));
+        for (int b = 0; b < _WIFI_BAND_MAX; b++)
+                if (c.bands & (1u << b))
+                        printf("BAND %s\n", wifi_band_to_string((enum wifi_band) b));
+        for (size_t i = 0; i < c.n_ciphers; i++) {
+                const char *n = ieee80211_cipher_to_string(c.ciphers[i]);
+
+                printf("CIPHER %08x %s\n", c.ciphers[i], n ? n : "?");
+        }
+        printf("CAPS_END status=0\n");
+        wifi_radio_caps_done(&c);
+        return 0;
 }
 
 int main(int argc, char **argv) {
@@ -100,6 +161,8 @@ int main(int argc, char **argv) {
                 { "freq", required_argument, NULL, 'f' },
                 { "count", required_argument, NULL, 'c' },
                 { "debug", no_argument, NULL, 'd' },
+                { "caps", no_argument, NULL, 'C' },
+                { "abort-after", required_argument, NULL, 'a' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -110,6 +173,9 @@ int main(int argc, char **argv) {
         long count = 1;
         struct wifi_scan *scan = NULL;
         int c, r, failed = 0;
+        bool caps = false;
+        long abort_ms = 0;
+        int tfd = -1;
 
         log_parse_environment();
         while ((c = getopt_long(argc, argv, "s:t:f:c:dh", opts, NULL)) >= 0) {
@@ -148,6 +214,16 @@ int main(int argc, char **argv) {
                 case 'd':
                         log_set_max_level(LOG_DEBUG);
                         break;
+                case 'C':
+                        caps = true;
+                        break;
+                case 'a':
+                        abort_ms = strtol(optarg, &end, 10);
+                        if (*end || abort_ms < 1) {
+                                usage(stderr);
+                                return 2;
+                        }
+                        break;
                 case 'h':
                         usage(stdout);
                         return 0;
@@ -161,6 +237,8 @@ int main(int argc, char **argv) {
                 return 2;
         }
         ifname = argv[optind];
+        if (caps)
+                return print_caps(ifname, timeout);
 
         r = wifi_scan_new(ifname, &scan);
         if (r < 0) {
@@ -177,6 +255,20 @@ int main(int argc, char **argv) {
                 struct wifi_bss_list *l = NULL;
                 const struct wifi_scan_stats *st;
                 usec_t t0 = mono_now();
+
+                if (abort_ms > 0) {
+                        struct itimerspec its = { .it_value = { .tv_sec = abort_ms / 1000,
+                                                                .tv_nsec = (abort_ms % 1000) * 1000000 } };
+
+                        if (tfd < 0)
+                                tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+                        if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0 ||
+                            wifi_scan_set_abort_fd(scan, tfd) < 0) {
+                                log_error_errno(negative_errno(), "rig-wifi-scan: abort timer: %m");
+                                wifi_scan_free(scan);
+                                return 1;
+                        }
+                }
 
                 r = wifi_scan_run(scan, ssid, deadline_in((usec_t) (timeout * USEC_PER_SEC)), &l);
                 st = wifi_scan_get_stats(scan);
@@ -196,5 +288,7 @@ int main(int argc, char **argv) {
                 wifi_bss_list_free(l);
         }
         wifi_scan_free(scan);
+        if (tfd >= 0)
+                close(tfd);
         return failed ? 1 : 0;
 }

@@ -2,9 +2,12 @@
 # Runs in the kernel rig (mac80211_hwsim radios=2 + ccm gcm cmac ctr loaded):
 # one hostapd on wlan0 carries one BSS per security mode (open, WEP,
 # WPA-TKIP, WPA2-PSK, WPA2-PSK with PMF required, WPA3-SAE, WPA3
-# transition, OWE when hostapd has it), our nl80211 scan (rig-wifi-scan,
-# cb_wifi) runs on wlan1 and each BSS must show the expected privacy bit,
-# RSN / WPA elements, AKMs and MFPC/MFPR. Then wpa_supplicant on wlan1 joins
+# transition, OWE and an OWE transition pair when hostapd has OWE), our
+# nl80211 scan (rig-wifi-scan, cb_wifi) runs on wlan1 and each BSS must show
+# the expected privacy bit, RSN / WPA elements, AKMs and MFPC/MFPR, and our
+# classifier (cb_ieee80211) must name its security mode, PMF state and group
+# cipher. Before that: wlan1's radio capabilities (--caps) and a scan on
+# the down interface (-ENETDOWN). Then wpa_supplicant on wlan1 joins
 # the WPA2-PSK BSS and hostapd must report AP-STA-CONNECTED.
 # Usage: wifi-scan-modes.sh PATH/TO/rig-wifi-scan
 # Waits are on events (hostapd's log through inotify) with deadlines, never
@@ -68,7 +71,7 @@ grep -qa owe_groups "$(command -v hostapd)" && have_owe=1
 # One radio, one hostapd, one BSS per mode: one start and one scan instead
 # of eight. WEP is the first BSS: static WEP keys are simplest there.
 bss_names=(cb-wep cb-open cb-tkip cb-wpa2 cb-wpa2-pmf cb-wpa3 cb-wpa3-tr)
-[ $have_owe = 1 ] && bss_names+=(cb-owe)
+[ $have_owe = 1 ] && bss_names+=(cb-owe cb-owe-open)
 {
   cat <<EOF
 interface=wlan0
@@ -132,6 +135,11 @@ wpa=2
 wpa_key_mgmt=OWE
 rsn_pairwise=CCMP
 ieee80211w=2
+owe_transition_ifname=wlan0_8
+
+bss=wlan0_8
+ssid=cb-owe-open
+owe_transition_ifname=wlan0_7
 EOF
   fi
 } >"$W/hostapd.conf"
@@ -153,6 +161,33 @@ for s in "${bss_names[@]}"; do
 done
 grep -qx 'state=ENABLED' "$W/hostapd-status.txt" || { echo "FAIL: hostapd not ENABLED"; cat "$W/hostapd-status.txt"; exit 1; }
 say "hostapd: ${#bss_names[@]} BSSes enabled in $(ms_since "$t") ms"
+
+# The radio's capabilities, as nl80211 reports them for wlan1's wiphy.
+# hwsim (mac80211_hwsim.c, hwsim_ciphers) offers every cipher mac80211 does
+# in software and station, AP, monitor, mesh and P2P interfaces.
+t=$EPOCHREALTIME
+"$scan" wlan1 --caps --timeout 10 >"$W/caps.txt" 2>"$W/caps.err"
+r=$?
+cat "$W/caps.txt" "$W/caps.err"
+[ $r = 0 ] || bad "radio capabilities of wlan1 failed (exit $r)"
+for want in "IFTYPE ap" "IFTYPE monitor" "IFTYPE station" "BAND 2.4ghz" \
+            "CIPHER 000fac04 " "CIPHER 000fac08 " "CIPHER 000fac02 " "CIPHER 000fac06 "; do
+  grep -q "^$want" "$W/caps.txt" || bad "radio capabilities lack '$want'"
+done
+say "radio capabilities: $(ms_since "$t") ms: $(grep -c '^IFTYPE' "$W/caps.txt") interface types," \
+    "$(grep -c '^CIPHER' "$W/caps.txt") ciphers"
+"$scan" nosuchif0 --caps --timeout 5 >"$W/caps-nodev.txt" 2>&1
+grep -q '^CAPS_END status=-19$' "$W/caps-nodev.txt" ||
+  bad "capabilities of a missing interface: expected -ENODEV (-19): $(cat "$W/caps-nodev.txt")"
+
+# A scan on a down interface is refused by the kernel with ENETDOWN; the
+# driver must hand that errno back, not libnl's folded -EIO.
+ip link set wlan1 down
+"$scan" wlan1 --timeout 5 >"$W/scan-down.txt" 2>&1
+r=$?
+cat "$W/scan-down.txt"
+[ $r = 1 ] && grep -q '^SCAN .* status=-100 ' "$W/scan-down.txt" ||
+  bad "scan on the down wlan1: expected exit 1 and status=-100 (ENETDOWN), got exit $r"
 
 ip link set wlan1 up || { echo "FAIL: ip link set wlan1 up"; exit 1; }
 
@@ -211,6 +246,20 @@ expect() {
   say "ok $ssid akms='$RSN_AKMS' mfpc/mfpr=$got"
 }
 
+# classified FILE SSID SECURITY PMF GROUP: our classifier's verdict on the
+# BSS (names of ieee80211_security_to_string / ieee80211_pmf_to_string).
+classified() {
+  local f=$1 ssid=$2 sec=$3 pmf=$4 group=$5 line got
+  line=$(grep -F " ssid=\"$ssid\" " "$f" | head -n 1)
+  [ -n "$line" ] || return 0            # reported by expect already
+  got=$(echo "$line" | grep -o ' security=[^ ]* pmf=[^ ]* group=[^ ]*')
+  if [ "$got" = " security=$sec pmf=$pmf group=$group" ]; then
+    say "ok $ssid classified$got"
+  else
+    bad "$ssid: classified as '${got# }', expected 'security=$sec pmf=$pmf group=$group'"
+  fi
+}
+
 check_all() {
   local f=$1
   expect "$f" cb-open 0 0 0
@@ -221,8 +270,37 @@ check_all() {
   expect "$f" cb-wpa3 1 1 0 "000fac08" 1 1
   expect "$f" cb-wpa3-tr 1 1 0 "000fac02 000fac08" 1 0
   [ $have_owe = 1 ] && expect "$f" cb-owe 1 1 0 "000fac12" 1 1
+  [ $have_owe = 1 ] && expect "$f" cb-owe-open 0 0 0
+  classified "$f" cb-open open pmf-none none
+  classified "$f" cb-wep wep pmf-none none
+  classified "$f" cb-tkip wpa-tkip pmf-none 0050f202
+  classified "$f" cb-wpa2 wpa2-psk pmf-none 000fac04
+  # wpa_key_mgmt=WPA-PSK with ieee80211w=2 keeps AKM 2 (checked above), so
+  # it is WPA2-PSK with PMF required, not PSK-SHA256.
+  classified "$f" cb-wpa2-pmf wpa2-psk pmf-required 000fac04
+  classified "$f" cb-wpa3 wpa3-sae pmf-required 000fac04
+  classified "$f" cb-wpa3-tr wpa3-transition pmf-capable 000fac04
+  if [ $have_owe = 1 ]; then
+    classified "$f" cb-owe owe pmf-required 000fac04
+    classified "$f" cb-owe-open owe-transition pmf-none none
+  fi
 }
 check_all "$W/scan-all.txt"
+
+# Abort: a scan of the 2.4 GHz band takes over a second; an abort fd that
+# fires after 300 ms must end the wait then with -ECANCELED (the kernel
+# finishes the scan; the directed scan below waits it out as EBUSY).
+band=(--freq 2412 --freq 2417 --freq 2422 --freq 2427 --freq 2432 --freq 2437 --freq 2442
+      --freq 2447 --freq 2452 --freq 2457 --freq 2462 --freq 2467 --freq 2472)
+"$scan" wlan1 "${band[@]}" --abort-after 300 --timeout 30 >"$W/scan-abort.txt" 2>&1
+r=$?
+cat "$W/scan-abort.txt"
+ms=$(sed -n 's/^SCAN .* ms=\([0-9]*\) .*/\1/p' "$W/scan-abort.txt")
+if [ $r = 1 ] && grep -q '^SCAN .* status=-125 ' "$W/scan-abort.txt" && [ "${ms:-99999}" -lt 1500 ]; then
+  say "abort fd: scan ended with -ECANCELED after $ms ms"
+else
+  bad "abort fd: expected exit 1, status=-125 (ECANCELED) within 1500 ms; got exit $r after ${ms:-?} ms"
+fi
 
 # A directed scan: one channel, probing for one SSID; only it may come back.
 t=$EPOCHREALTIME
@@ -242,8 +320,6 @@ say "directed scan: $(ms_since "$t") ms"
 # EBUSY, waits for the running scan to end and scans after it. Both must
 # see every BSS.
 t=$EPOCHREALTIME
-band=(--freq 2412 --freq 2417 --freq 2422 --freq 2427 --freq 2432 --freq 2437 --freq 2442
-      --freq 2447 --freq 2452 --freq 2457 --freq 2462 --freq 2467 --freq 2472)
 "$scan" wlan1 "${band[@]}" --timeout 40 >"$W/scan-c1.txt" 2>&1 &
 c1=$!
 "$scan" wlan1 "${band[@]}" --timeout 40 >"$W/scan-c2.txt" 2>&1 &
