@@ -4,9 +4,7 @@
  * as the usb.exposure case (lib/usbdesc); docs/usb.md. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libusb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "drivers/usb/usb.h"
 #include "lib/fixture/fixture.h"
 #include "lib/usbdesc/usbdesc.h"
 #include "lib/usbdump/usbdump.h"
@@ -360,276 +359,65 @@ static bool is_bus_port(const char *s) {
         return dash;
 }
 
-static int sysfs_name(libusb_device *dev, char *buf, size_t size) {
-        uint8_t ports[8];
-        int n = libusb_get_port_numbers(dev, ports, sizeof(ports));
-        size_t o;
-
-        if (n <= 0)
-                return -ENODEV;   /* a root hub has no port path */
-        o = (size_t) snprintf(buf, size, "%u-%u", libusb_get_bus_number(dev), ports[0]);
-        for (int i = 1; i < n && o < size; i++)
-                o += (size_t) snprintf(buf + o, size - o, ".%u", ports[i]);
-        return o < size ? 0 : -ENAMETOOLONG;
-}
-
-/* The kernel's cached copy: no traffic to the device at all. */
-static int sysfs_descriptors(const char *name, uint8_t **ret, size_t *ret_len) {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        uint8_t *buf = NULL;
-        size_t n = 0, cap = 4096;
-
-        if (asprintf(&path, "/sys/bus/usb/devices/%s/descriptors", name) < 0)
-                return -ENOMEM;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        buf = malloc(cap);
-        for (;;) {
-                ssize_t k;
-                if (!buf)
-                        return -ENOMEM;
-                if (n == cap) {
-                        uint8_t *p = cap >= (1u << 20) ? NULL : realloc(buf, cap * 2);
-                        if (!p) {
-                                free(buf);
-                                return -EFBIG;
-                        }
-                        buf = p;
-                        cap *= 2;
-                }
-                k = read(fd, buf + n, cap - n);
-                if (k < 0) {
-                        int r = -errno;
-                        free(buf);
-                        return r;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-        }
-        *ret = buf;
-        *ret_len = n;
-        return 0;
-}
-
-static int get_descriptor(libusb_device_handle *h, uint8_t type, uint8_t index, uint16_t lang, uint8_t *buf,
-                          uint16_t len) {
-        int r = libusb_control_transfer(h, LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_STANDARD |
-                                        LIBUSB_RECIPIENT_DEVICE, LIBUSB_REQUEST_GET_DESCRIPTOR,
-                                        (uint16_t) (type << 8 | index), lang, buf, len, LIVE_TIMEOUT_MS);
-        switch (r) {
-        case LIBUSB_ERROR_TIMEOUT: return -ETIMEDOUT;
-        case LIBUSB_ERROR_PIPE: return -EPIPE;
-        case LIBUSB_ERROR_NO_DEVICE: return -ENODEV;
-        case LIBUSB_ERROR_NO_MEM: return -ENOMEM;
-        default: return r < 0 ? -EIO : r;
-        }
-}
-
-/* GET_DESCRIPTOR of a set whose total length sits at offset 2. */
-static int get_set(libusb_device_handle *h, uint8_t type, uint8_t index, uint8_t **ret, size_t *ret_len) {
-        uint8_t head[9];
-        uint16_t total;
-        uint8_t *buf;
-        int r = get_descriptor(h, type, index, 0, head, sizeof(head));
-
-        if (r < 0)
-                return r;
-        if (r < 4)
-                return -EBADMSG;
-        total = (uint16_t) (head[2] | head[3] << 8);
-        if (total < 4)
-                return -EBADMSG;
-        buf = malloc(total);
-        if (!buf)
-                return -ENOMEM;
-        r = get_descriptor(h, type, index, 0, buf, total);
-        if (r < 0) {
-                free(buf);
-                return r;
-        }
-        *ret = buf;
-        *ret_len = (size_t) r;
-        return 0;
-}
-
-static int live_string(libusb_device_handle *h, uint16_t lang, uint8_t index, struct usbdump_device *dd) {
-        uint8_t buf[255];
-        char *text = NULL;
-        struct usbdump_string *p;
-        int r;
-
-        if (index == 0)
-                return 0;
-        for (size_t i = 0; i < dd->n_strings; i++)
-                if (dd->strings[i].index == index)
-                        return 0;
-        r = get_descriptor(h, LIBUSB_DT_STRING, index, lang, buf, sizeof(buf));
-        if (r < 0 || usbdesc_string_decode(buf, (size_t) r, &text) < 0)
-                return 0;   /* a missing string is not worth failing the audit */
-        p = realloc(dd->strings, (dd->n_strings + 1) * sizeof(*p));
-        if (!p) {
-                free(text);
-                return -ENOMEM;
-        }
-        dd->strings = p;
-        p[dd->n_strings++] = (struct usbdump_string) { index, text };
-        return 0;
-}
-
-/* Device and configurations from sysfs (or GET_DESCRIPTOR when sysfs is not
- * there), then BOS and strings over the control pipe, each read bounded by
- * LIVE_TIMEOUT_MS. */
-static int live_read(libusb_device *dev, const char *name, struct usbdump_device *dd, char **ret_error) {
-        libusb_device_handle *h = NULL;
-        int r;
-
-        dd->name = strdup(name);
-        if (!dd->name)
-                return -ENOMEM;
-        r = libusb_open(dev, &h);
-        if (r < 0)
-                h = NULL;
-        r = sysfs_descriptors(name, &dd->bytes, &dd->n_bytes);
-        if (r < 0) {
-                struct libusb_device_descriptor desc;
-                struct bytebuf_lite { uint8_t *d; size_t n; } all = {};
-                if (!h) {
-                        live_error(ret_error, "%s: no sysfs descriptors and cannot open the device "
-                                 "(permissions? see udev/)", name);
-                        return -EACCES;
-                }
-                if (libusb_get_device_descriptor(dev, &desc) < 0)
-                        goto fail_io;
-                all.d = malloc(18);
-                if (!all.d)
-                        goto fail_nomem;
-                r = get_descriptor(h, LIBUSB_DT_DEVICE, 0, 0, all.d, 18);
-                if (r != 18) {
-                        free(all.d);
-                        goto fail_io;
-                }
-                all.n = 18;
-                for (uint8_t c = 0; c < desc.bNumConfigurations; c++) {
-                        uint8_t *set = NULL, *p;
-                        size_t n = 0;
-                        if (get_set(h, LIBUSB_DT_CONFIG, c, &set, &n) < 0)
-                                break;
-                        p = realloc(all.d, all.n + n);
-                        if (!p) {
-                                free(set);
-                                free(all.d);
-                                goto fail_nomem;
-                        }
-                        memcpy(p + all.n, set, n);
-                        all.d = p;
-                        all.n += n;
-                        free(set);
-                }
-                dd->bytes = all.d;
-                dd->n_bytes = all.n;
-        }
-
-        if (h && dd->n_bytes >= 18) {
-                struct usbdesc_device *u = NULL;
-                uint8_t langs[4];
-                uint16_t lang = 0x0409;
-                uint16_t bcd = (uint16_t) (dd->bytes[2] | dd->bytes[3] << 8);
-
-                if (bcd >= 0x0201)
-                        (void) get_set(h, LIBUSB_DT_BOS, 0, &dd->bos, &dd->n_bos);
-                if (get_descriptor(h, LIBUSB_DT_STRING, 0, 0, langs, sizeof(langs)) >= 4)
-                        lang = (uint16_t) (langs[2] | langs[3] << 8);
-                if (usbdesc_device_parse(dd->bytes, dd->n_bytes, &u) >= 0) {
-                        r = live_string(h, lang, u->manufacturer_index, dd);
-                        if (r >= 0)
-                                r = live_string(h, lang, u->product_index, dd);
-                        if (r >= 0)
-                                r = live_string(h, lang, u->serial_index, dd);
-                        for (size_t c = 0; r >= 0 && c < u->n_configs; c++) {
-                                r = live_string(h, lang, u->configs[c].string_index, dd);
-                                for (size_t a = 0; r >= 0 && a < u->configs[c].n_alts; a++)
-                                        r = live_string(h, lang, u->configs[c].alts[a].string_index, dd);
-                                for (size_t a = 0; r >= 0 && a < u->configs[c].n_iads; a++)
-                                        r = live_string(h, lang, u->configs[c].iads[a].string_index, dd);
-                        }
-                        usbdesc_device_free(u);
-                        if (r < 0)
-                                goto fail_nomem;
-                }
-        }
-        if (h)
-                libusb_close(h);
-        return 0;
-
-fail_nomem:
-        if (h)
-                libusb_close(h);
-        return -ENOMEM;
-fail_io:
-        if (h)
-                libusb_close(h);
-        live_error(ret_error, "%s: reading the descriptors failed", name);
-        return -EIO;
-}
-
-/* Finds the device named by spec (VID:PID or bus-port) and reads it into a
- * one-device dump. */
+/* Finds the device named by spec (VID:PID or bus-port) through drivers/usb
+ * (no waiting: one scan) and reads it into a one-device dump. */
 static int live_load(const char *spec, struct usbdump **ret, char **ret_error) {
-        libusb_context *ctx = NULL;
-        libusb_device **list = NULL;
+        _cleanup_(usb_device_freep) struct usb_device *dev = NULL;
+        _cleanup_(usb_descriptors_freep) struct usb_descriptors *ds = NULL;
+        struct usbdump_device *dd;
         struct usbdump *d;
-        uint16_t vid = 0, pid = 0;
-        bool by_id = is_vid_pid(spec, &vid, &pid);
-        ssize_t n;
-        int r = -ENODEV;
+        struct usb_match m;
+        int r;
 
-        if (libusb_init(&ctx) < 0) {
-                live_error(ret_error, "libusb: cannot initialise");
-                return -EIO;
+        if (usb_match_parse(spec, &m) < 0) {
+                live_error(ret_error, "%s: expected VID:PID or BUS-PORT[.PORT...]", spec);
+                return -EINVAL;
         }
-        n = libusb_get_device_list(ctx, &list);
-        d = calloc(1, sizeof(*d));
-        if (!d || n < 0) {
-                r = d ? -EIO : -ENOMEM;
-                goto out;
-        }
-        d->format = USBDUMP_RAW;
-        for (ssize_t i = 0; i < n; i++) {
-                struct libusb_device_descriptor desc;
-                char name[64];
-
-                if (sysfs_name(list[i], name, sizeof(name)) < 0)
-                        continue;
-                if (by_id) {
-                        if (libusb_get_device_descriptor(list[i], &desc) < 0 || desc.idVendor != vid ||
-                            desc.idProduct != pid)
-                                continue;
-                } else if (strcmp(name, spec) != 0)
-                        continue;
-                d->devices = calloc(1, sizeof(*d->devices));
-                if (!d->devices) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                d->n_devices = 1;
-                r = live_read(list[i], name, &d->devices[0], ret_error);
-                break;
-        }
-        if (r == -ENODEV)
+        r = usb_device_find(&m, mono_now(), &dev);
+        if (r == -ETIMEDOUT) {
                 live_error(ret_error, "%s: no such USB device connected", spec);
-out:
-        if (list)
-                libusb_free_device_list(list, 1);
-        libusb_exit(ctx);
+                return -ENODEV;
+        }
         if (r < 0) {
-                usbdump_free(d);
+                live_error(ret_error, "libusb: cannot initialise");
                 return r;
+        }
+        r = usb_device_descriptors(dev, deadline_in(10 * LIVE_TIMEOUT_MS * USEC_PER_MSEC), &ds);
+        if (r == -EACCES) {
+                live_error(ret_error, "%s: no sysfs descriptors and cannot open the device "
+                           "(permissions? see udev/)", usb_device_port_path(dev));
+                return r;
+        }
+        if (r < 0) {
+                live_error(ret_error, "%s: reading the descriptors failed: %s", usb_device_port_path(dev),
+                           strerror(-r));
+                return r;
+        }
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        d->format = USBDUMP_RAW;
+        d->devices = dd = calloc(1, sizeof(*dd));
+        if (!dd || !(dd->name = strdup(usb_device_port_path(dev))))
+                goto fail;
+        d->n_devices = 1;
+        dd->bytes = TAKE_PTR(ds->bytes);
+        dd->n_bytes = ds->n_bytes;
+        dd->bos = TAKE_PTR(ds->bos);
+        dd->n_bos = ds->n_bos;
+        if (ds->n_strings) {
+                dd->strings = calloc(ds->n_strings, sizeof(*dd->strings));
+                if (!dd->strings)
+                        goto fail;
+                for (size_t i = 0; i < ds->n_strings; i++, dd->n_strings++)
+                        dd->strings[i] = (struct usbdump_string) { ds->strings[i].index,
+                                                                   TAKE_PTR(ds->strings[i].text) };
         }
         *ret = d;
         return 0;
+fail:
+        usbdump_free(d);
+        return -ENOMEM;
 }
 
 int cmd_usb_audit(struct cli *cli, int argc, char **argv) {

@@ -9,12 +9,14 @@ extern const struct case_def case_power_cycle;
 extern const struct case_def case_bench_flood;
 extern const struct case_def case_wifi_security;
 extern const struct case_def case_wifi_downgrade;
+extern const struct case_def case_usb_exposure;
 
 static const struct case_def *const case_table[] = {
         &case_power_cycle,
         &case_bench_flood,
         &case_wifi_security,
         &case_wifi_downgrade,
+        &case_usb_exposure,
         NULL,
 };
 
