@@ -13,6 +13,16 @@
 #define DFU_IN (LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE)
 #define DFU_OUT (LIBUSB_ENDPOINT_OUT | LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE)
 
+struct claim {
+        struct libusb_device_handle *h;
+        int ifnum;
+};
+
+static void claim_release(struct claim *c) {
+        if (c->h && c->ifnum >= 0)
+                (void) libusb_release_interface(c->h, c->ifnum);
+}
+
 /* The functional descriptor among the interface's extra bytes, and the
  * interface protocol (1 runtime, 2 DFU mode). */
 static int dfu_functional(struct libusb_device_handle *h, uint8_t ifnum, struct usbprobe_dfu_functional *ret,
@@ -51,6 +61,7 @@ static int dfu_functional(struct libusb_device_handle *h, uint8_t ifnum, struct 
 int usbprobe_dfu(struct libusb_device_handle *h, uint8_t ifnum, usec_t deadline,
                  struct usbprobe_report **ret) {
         _cleanup_(usbprobe_report_freep) struct usbprobe_report *rep = NULL;
+        _cleanup_(claim_release) struct claim cl = { .h = h, .ifnum = -1 };
         struct usbprobe_dfu_functional fd = {};
         struct usbprobe_dfu_status st;
         uint8_t buf[UPLOAD_MAX], protocol = 0;
@@ -76,6 +87,11 @@ int usbprobe_dfu(struct libusb_device_handle *h, uint8_t ifnum, usec_t deadline,
                         want = fd.transfer_size < UPLOAD_MAX ? fd.transfer_size : UPLOAD_MAX;
         }
 
+        (void) libusb_set_auto_detach_kernel_driver(h, 1);
+        r = libusb_claim_interface(h, ifnum);
+        if (r < 0)
+                return usbprobe_errno(r);
+        cl.ifnum = ifnum;
         ms = usbprobe_timeout_ms(deadline, 1000);
         if (ms == 0)
                 return -ETIMEDOUT;

@@ -25,10 +25,17 @@ int usbprobe_hid(struct libusb_device_handle *h, uint8_t ifnum, usec_t deadline,
         buf = malloc(RDESC_MAX);
         if (!rep || !buf)
                 return -ENOMEM;
-        /* Standard GET_DESCRIPTOR to the interface (HID 1.11 7.1.1): no claim needed. */
+        /* usbfs only passes a request to an interface we hold: take it from
+         * usbhid for the one transfer (auto-detach gives it back on release). */
+        (void) libusb_set_auto_detach_kernel_driver(h, 1);
+        r = libusb_claim_interface(h, ifnum);
+        if (r < 0)
+                return usbprobe_errno(r);
+        /* Standard GET_DESCRIPTOR to the interface (HID 1.11 7.1.1). */
         r = libusb_control_transfer(h, LIBUSB_ENDPOINT_IN | LIBUSB_RECIPIENT_INTERFACE,
                                     LIBUSB_REQUEST_GET_DESCRIPTOR, LIBUSB_DT_REPORT << 8, ifnum, buf,
                                     RDESC_MAX, ms);
+        (void) libusb_release_interface(h, ifnum);
         if (r == LIBUSB_ERROR_NO_DEVICE)
                 return -ENODEV;
         if (r < 0) {
