@@ -10,6 +10,7 @@ extern const struct case_def case_bench_flood;
 extern const struct case_def case_wifi_security;
 extern const struct case_def case_wifi_downgrade;
 extern const struct case_def case_usb_exposure;
+extern const struct case_def case_usb_access;
 
 static const struct case_def *const case_table[] = {
         &case_power_cycle,
@@ -17,6 +18,7 @@ static const struct case_def *const case_table[] = {
         &case_wifi_security,
         &case_wifi_downgrade,
         &case_usb_exposure,
+        &case_usb_access,
         NULL,
 };
 
