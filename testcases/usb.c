@@ -264,8 +264,8 @@ static enum case_outcome usb_exposure_run(struct case_ctx *ctx) {
         if (r == -ECANCELED)
                 return CASE_ABORTED;
         if (r < 0) {
-                case_ctx_reason(ctx, "the DUT did not enumerate on %s within %llu s of power-on%s", what,
-                                (unsigned long long) (enumerate / USEC_PER_SEC),
+                case_ctx_reason(ctx, "the DUT did not enumerate on %s within %llu s of power-on%s%s", what,
+                                (unsigned long long) (enumerate / USEC_PER_SEC), r == -ETIMEDOUT ? "" : ": ",
                                 r == -ETIMEDOUT ? "" : strerror(-r));
                 return CASE_ERROR;
         }
@@ -311,14 +311,15 @@ static enum case_outcome usb_exposure_run(struct case_ctx *ctx) {
                         for (size_t k = 0; k < f->n_interfaces && n < sizeof(nums); k++)
                                 n += (size_t) snprintf(nums + n, sizeof(nums) - n, "%s%u", k ? "," : "",
                                                        f->interfaces[k]);
+                        char conf[32] = "";
+                        if (ds->decoded->n_configs > 1)
+                                snprintf(conf, sizeof(conf), ", configuration %u", c->value);
                         if (n_list < sizeof(list))
                                 n_list += (size_t) snprintf(list + n_list, sizeof(list) - n_list,
-                                                            "%s%s (%02x/%02x/%02x, interface%s %s%s%u)",
+                                                            "%s%s (%02x/%02x/%02x, interface%s %s%s)",
                                                             n_undeclared > 1 ? ", " : "",
                                                             usbdesc_function_name(f->kind), tr[0], tr[1], tr[2],
-                                                            f->n_interfaces > 1 ? "s" : "", nums,
-                                                            ds->decoded->n_configs > 1 ? ", configuration " : "",
-                                                            ds->decoded->n_configs > 1 ? c->value : 0);
+                                                            f->n_interfaces > 1 ? "s" : "", nums, conf);
                 }
         }
         case_ctx_measure(ctx, "functions_exposed", n_functions, "count");
