@@ -108,6 +108,30 @@ else
   done
 fi
 
+# D-6: usb.exposure against a compliant and a non-compliant simulated DUT
+# (configfs gadgets on dummy_hcd that follow the DUT's power relay), in the
+# kernel rig (docs/usb-cases.md).
+echo
+echo "== D-6 USB exposure (kernel rig: dummy_hcd, configfs gadgets)"
+if ! sh scripts/rig-deps.sh >/dev/null 2>&1; then
+  echo "SKIP: D-6 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
+else
+  set +e
+  tests/rig/rig-run.sh --cache build/rig-cache --timeout 180 \
+    --modules "dummy_hcd num=1 libcomposite" --outdir "$work/rig-usb-exposure" \
+    -- "$top/tests/rig/usb-cases/exposure.sh" "$top/build/daemon/certbenchd" \
+       "$top/build/cli/certbench" "$top/build/sim/certbench-relaysim" \
+       "$top/build/tests/rig/usb-cases/rig-usb-ffs-adb" >"$work/rig-usb-exposure.log" 2>&1
+  rc=$?
+  set -e
+  grep -E '^(usb-cases: (compliant|noncompliant|silent|total)|usb\.exposure [A-Z]+:|PASS:|FAIL:|SKIP:|RIG )' "$work/rig-usb-exposure.log" || true
+  case $rc in
+    0) ;;
+    77) echo "SKIP: D-6 usb.exposure (see $work/rig-usb-exposure.log)" ;;
+    *) echo "D-6 usb.exposure: rig test failed (exit $rc), log: $work/rig-usb-exposure.log"; status=2 ;;
+  esac
+fi
+
 echo "reports: $work/dut1-report.json $work/dut1-report.xml $work/dut2-report.json $work/dut2-report.xml"
 echo "store:   $work/state/certbench.db    daemon log: $work/certbenchd.log"
 exit $status
