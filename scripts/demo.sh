@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 sh scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target certbenchd certbench certbench-relaysim >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
 
 work=$(mktemp -d /tmp/certbench-demo.XXXXXX)
 sim_pid= ; daemon_pid=
@@ -89,7 +89,6 @@ echo "== D-3 Wi-Fi security (kernel rig: mac80211_hwsim, hostapd, wpa_supplicant
 if ! sh scripts/rig-deps.sh >/dev/null 2>&1; then
   echo "SKIP: D-3 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
 else
-  cmake --build build -j"$(nproc)" >/dev/null
   for t in security:2 downgrade:3; do
     name=${t%:*}; radios=${t#*:}
     set +e
