@@ -1,6 +1,6 @@
 #!/bin/bash
 # Kernel-rig D-7 access probes (run in the guest by rig_add_test, see
-# CMakeLists.txt). Usage: usb-access.sh open|secure BINDIR
+# CMakeLists.txt). Usage: usb-access.sh open|secure BINDIR [CERTBENCHD CERTBENCH RELAYSIM]
 #   open    one composite gadget on dummy_udc.0 whose functions all open a
 #           way in: a serial console with a root shell prompt (ACM), adbd
 #           answering CNXN with CNXN (FunctionFS), a writable mass-storage
@@ -9,13 +9,19 @@
 #   secure  the same functions done right: a login prompt, adbd asking for
 #           AUTH, a read-only LUN that is declared, DFU stalling UPLOAD;
 #           plus a boot keyboard (HID). Every probe PASS, HID "keyboard".
-# BINDIR holds rig-usb-probe, rig-acm-console, rig-ffs-emu. Evidence in
-# $RIG_OUT (probe output, emulator logs). Exit 0 when every check held.
+# BINDIR holds rig-usb-probe, rig-acm-console, rig-ffs-emu. With the three
+# daemon binaries, the same DUT is then judged by the case usb.access
+# through the real certbenchd (relay board: the relay simulator on
+# loopback) and `certbench run --wait`: FAIL (exit 1) listing the four
+# functions / PASS (exit 0), checked in `certbench report --format json`
+# and the case's usb-access.json evidence.
+# Evidence in $RIG_OUT (probe output, emulator logs, daemon log, reports).
+# Exit 0 when every check held.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../usb/gadget.sh
 . "$here/../usb/gadget.sh"
-mode=${1:?mode} bin=${2:?bindir}
+mode=${1:?mode} bin=${2:?bindir} CBD=${3:-} CB=${4:-} SIM=${5:-}
 out=${RIG_OUT:-/tmp}
 failures=0
 VID=1d6b PID=0104
@@ -103,6 +109,90 @@ if grep -q 'verdict=ERROR' "$out/probe.txt"; then fail "a probe reported a bench
 
 # The class drivers we took interfaces from are back after the probes.
 gadget_wait_driver "$sysdev" 0 cdc_acm 5 || fail "cdc_acm not bound after the probes"
+
+# wait_log FILE PATTERN SECONDS (inotify through tail -F, bounded).
+wait_log() {
+  timeout "$3" tail -n +1 -F "$1" 2>/dev/null | grep -E -m 1 -q -- "$2"
+}
+
+case_run() {
+  local W=/tmp/rig-usb-access port want rc declared="cdc-acm, adb, dfu, hid"
+  mkdir -p "$W/state"
+  [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+  "$SIM" --port 0 --coils 4 --log "$W/sim.log" >"$W/sim.out" 2>"$W/sim.err" &
+  pids="$pids $!"
+  wait_log "$W/sim.out" '^READY port=' 20 || { fail "relay simulator not ready: $(cat "$W/sim.err")"; return; }
+  port=$(sed -n 's/^READY port=//p' "$W/sim.out")
+  cat >"$W/bench.yaml" <<EOT
+bench: rig-usb-access
+relays:
+  - name: relay1
+    kind: modbus-tcp
+    host: 127.0.0.1
+    port: $port
+    unit: 1
+    channels:
+      - { name: dut1.power, coil: 0, safe: off }
+usb_ports:
+  - { name: dut-usb, path: "${sysdev##*/}" }
+slots:
+  - { name: dut1, power: dut1.power, usb: dut-usb }
+EOT
+  cat >"$W/certbenchd.yaml" <<EOT
+bench_fixture: bench.yaml
+state_dir: $W/state
+command_endpoint: ipc://$W/command
+event_endpoint: ipc://$W/events
+heartbeat_s: 0
+EOT
+  [ "$mode" = secure ] && declared="$declared, mass-storage"
+  cat >"$W/profile.yaml" <<EOT
+model: Simulated USB DUT ($mode)
+manufacturer: certbench rig
+firmware_version: "1"
+usb:
+  role: device
+  vendor_id: 0x$VID
+  product_id: 0x$PID
+  classes: [$declared]
+EOT
+  "$CBD" -c "$W/certbenchd.yaml" >"$W/certbenchd.log" 2>&1 &
+  cbd=$!
+  wait_log "$W/certbenchd.log" 'ready:' 30 || { fail "certbenchd not ready: $(cat "$W/certbenchd.log")"; return; }
+  step "certbenchd ready"
+  want=0
+  [ "$mode" = open ] && want=1
+  timeout 120 "$CB" --endpoint "ipc://$W/command" --events "ipc://$W/events" --timeout 10 run --slot dut1 \
+    --profile "$W/profile.yaml" --serial "rig-$mode" --case usb.access --param usb.access.banner_ms=1500 \
+    --wait >"$W/run.txt" 2>&1
+  rc=$?
+  sed 's/^/  | /' "$W/run.txt"
+  step "usb.access: certbench run --wait exit $rc"
+  [ "$rc" = "$want" ] || fail "usb.access: certbench run exit $rc, expected $want"
+  if [ "$mode" = open ]; then
+    for f in cdc-acm mass-storage adb dfu; do
+      grep -q "$f (interface" "$W/run.txt" || fail "usb.access: the FAIL reason does not list $f"
+    done
+  fi
+  timeout 30 "$CB" --endpoint "ipc://$W/command" report "$(head -n 1 "$W/run.txt")" --format json \
+    >"$W/report.json" 2>"$W/report.err" || fail "certbench report: $(cat "$W/report.err")"
+  if /usr/bin/python3 -c 'import zmq' 2>/dev/null; then
+    if [ "$mode" = open ]; then
+      /usr/bin/python3 "$here/../wifi-cases/cb-case-check.py" "$W/report.json" usb.access FAIL \
+        --endpoint "ipc://$W/command" --evidence usb-access.json 0.function=cdc-acm 0.verdict=FAIL \
+        2.function=adb 2.verdict=FAIL 3.function=dfu 3.verdict=FAIL || fail "usb.access report/evidence"
+    else
+      /usr/bin/python3 "$here/../wifi-cases/cb-case-check.py" "$W/report.json" usb.access PASS \
+        --endpoint "ipc://$W/command" --evidence usb-access.json 0.verdict=PASS 1.verdict=PASS \
+        4.function=hid-keyboard 4.verdict=INFO || fail "usb.access report/evidence"
+    fi
+  else
+    step "note: python3-zmq missing, report/evidence not checked"
+  fi
+  kill -TERM "$cbd" 2>/dev/null && timeout 15 tail --pid="$cbd" -f /dev/null
+  cp "$W"/*.log "$W"/*.yaml "$W"/*.json "$W"/*.txt "$out"/ 2>/dev/null
+}
+[ -n "$CBD" ] && case_run
 
 gadget_unbind dut || fail "unbind"
 # shellcheck disable=SC2086  # a list of pids
