@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck source-path=SCRIPTDIR
 # Kernel-rig D-7 access probes (run in the guest by rig_add_test, see
 # CMakeLists.txt). Usage: usb-access.sh open|secure BINDIR [CERTBENCHD CERTBENCH RELAYSIM]
 #   open    one composite gadget on dummy_udc.0 whose functions all open a
