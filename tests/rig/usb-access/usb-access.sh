@@ -190,6 +190,16 @@ EOT
   else
     step "note: python3-zmq missing, report/evidence not checked"
   fi
+  if [ "$mode" = open ]; then
+    # A DUT that never shows up on the port is a bench ERROR (exit 2), not a FAIL.
+    timeout 60 "$CB" --endpoint "ipc://$W/command" --events "ipc://$W/events" --timeout 10 run --slot dut1 \
+      --profile "$W/profile.yaml" --serial rig-absent --case usb.access --param usb.access.port=1-7 \
+      --param usb.access.enumerate_s=2 --wait >"$W/run-absent.txt" 2>&1
+    rc=$?
+    step "usb.access on an empty port: certbench run --wait exit $rc"
+    [ "$rc" = 2 ] || { cat "$W/run-absent.txt"; fail "usb.access on an empty port: exit $rc, expected 2 (ERROR)"; }
+    grep -q 'did not enumerate on port 1-7' "$W/run-absent.txt" || fail "usb.access on an empty port: reason"
+  fi
   kill -TERM "$cbd" 2>/dev/null && timeout 15 tail --pid="$cbd" -f /dev/null
   cp "$W"/*.log "$W"/*.yaml "$W"/*.json "$W"/*.txt "$out"/ 2>/dev/null
 }
