@@ -11,6 +11,8 @@ extern const struct case_def case_wifi_security;
 extern const struct case_def case_wifi_downgrade;
 extern const struct case_def case_usb_exposure;
 extern const struct case_def case_usb_access;
+extern const struct case_def case_usb_host_sweep;
+extern const struct case_def case_bt_pairing;
 
 static const struct case_def *const case_table[] = {
         &case_power_cycle,
@@ -19,6 +21,8 @@ static const struct case_def *const case_table[] = {
         &case_wifi_downgrade,
         &case_usb_exposure,
         &case_usb_access,
+        &case_usb_host_sweep,
+        &case_bt_pairing,
         NULL,
 };
 
