@@ -12,6 +12,7 @@ extern const struct case_def case_wifi_downgrade;
 extern const struct case_def case_usb_exposure;
 extern const struct case_def case_usb_access;
 extern const struct case_def case_usb_host_sweep;
+extern const struct case_def case_bt_pairing;
 
 static const struct case_def *const case_table[] = {
         &case_power_cycle,
@@ -21,6 +22,7 @@ static const struct case_def *const case_table[] = {
         &case_usb_exposure,
         &case_usb_access,
         &case_usb_host_sweep,
+        &case_bt_pairing,
         NULL,
 };
 
