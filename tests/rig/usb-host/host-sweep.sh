@@ -6,7 +6,8 @@
 # binds is decided by which class drivers are loaded (no udev here). The
 # DUT's power relay (coil 0 of the real relay simulator) authorizes or
 # deauthorizes that host's root hub: DUT off = nothing enumerates.
-#   compliant host: only cdc_acm loaded, profile declares cdc-acm   -> PASS (exit 0)
+#   compliant host: only cdc_acm loaded (and an app sending "AT" on
+#     /dev/ttyACM0), profile declares cdc-acm                       -> PASS (exit 0)
 #   non-compliant host: + usb_storage, sd_mod, usbhid, cdc_ether,
 #     profile declares cdc-acm            -> FAIL naming mass-storage, hid, ecm (exit 1)
 #   DUT host never powered (root hub kept deauthorized)             -> ERROR (exit 2)
@@ -38,7 +39,8 @@ rm -rf "$W"
 mkdir -p "$W" "$OUT"
 
 # The DUT's host: the root hub of dummy_hcd.0's host side.
-hcd=$(ls -d /sys/bus/platform/devices/dummy_hcd.0/usb* 2>/dev/null | head -n 1)
+hcd=
+for d in /sys/bus/platform/devices/dummy_hcd.0/usb*; do [ -e "$d" ] && { hcd=$d; break; }; done
 [ -n "$hcd" ] || { echo "FAIL: dummy_hcd.0 has no root hub"; exit 1; }
 ROOT=/sys/bus/usb/devices/${hcd##*/}
 say "DUT host: root hub ${hcd##*/}"
@@ -49,6 +51,7 @@ for m in cdc_acm usb_storage usbhid cdc_ether cdc_ncm rndis_host usblp snd_usb_a
 done
 
 bg_pids=()
+# shellcheck disable=SC2317  # the EXIT trap
 cleanup() {
   local p
   [ -n "${DAEMON_PID:-}" ] && kill -TERM "$DAEMON_PID" 2>/dev/null &&
@@ -167,23 +170,35 @@ EOPY
 }
 
 start_bench
-P=(--param usb.host-sweep.udc=$UDC --param usb.host-sweep.off_ms=300 --param usb.host-sweep.boot_s=20
+P=(--param "usb.host-sweep.udc=$UDC" --param usb.host-sweep.off_ms=300 --param usb.host-sweep.boot_s=20
    --param usb.host-sweep.enumerate_s=10 --param usb.host-sweep.observe_s=3)
 # Indices into usb-host-sweep.json: the default order.
 # 0 hid, 1 mass_storage, 2 ecm, 3 ncm, 4 rndis, 5 acm, 6 printer, 7 uac2
 
-# 1. Compliant DUT host: only the CDC-ACM class driver.
+# The DUT's application on its modem port (what ModemManager would do):
+# while /dev/ttyACM0 exists, open it and send "AT" every 0.5 s. Bounded.
+dut_modem_app() {
+  timeout 200 bash -c 'while :; do
+    while [ ! -e /dev/ttyACM0 ]; do sleep 0.05; done
+    while [ -e /dev/ttyACM0 ]; do printf "AT\r" >/dev/ttyACM0 2>/dev/null; sleep 0.5; done
+  done' &
+  bg_pids+=("$!")
+}
+
+# 1. Compliant DUT host: only the CDC-ACM class driver (and the modem app).
 modprobe cdc_acm || { echo "FAIL: modprobe cdc_acm"; exit 1; }
+dut_modem_app
 if run_case compliant 0 "$(profile compliant cdc-acm)" "${P[@]}"; then
   check_case compliant PASS --evidence usb-host-sweep.json 0.function=hid 0.result=enumerated \
     1.function=mass_storage 1.result=enumerated 2.function=ecm 2.result=enumerated 3.result=enumerated \
-    4.result=enumerated 5.function=acm 5.declared=true 6.result=enumerated
-  report_has compliant 'ms["functions_undeclared_bound"]["value"] == 0 and ms["functions_enumerated"]["value"] >= 7'
+    4.result=enumerated 5.function=acm 5.declared=true 5.result=bound 6.result=enumerated 7.function=uac2
+  report_has compliant 'ms["functions_undeclared_bound"]["value"] == 0 and ms["functions_enumerated"]["value"] >= 7 and "bound cdc-acm of" in r["reason"]'
 fi
 
 # 2. Non-compliant DUT host: mass storage, HID and ECM drivers too.
-modprobe -a usbhid hid_generic sd_mod cdc_ether && modprobe usb_storage delay_use=0 ||
-  { echo "FAIL: modprobe the non-compliant host's drivers"; exit 1; }
+if ! modprobe -a usbhid hid_generic sd_mod cdc_ether || ! modprobe usb_storage delay_use=0; then
+  echo "FAIL: modprobe the non-compliant host's drivers"; exit 1
+fi
 if run_case noncompliant 1 "$(profile noncompliant cdc-acm)" "${P[@]}"; then
   check_case noncompliant FAIL --evidence usb-host-sweep.json 0.class=hid-keyboard 0.result=bound 0.declared=false \
     1.class=mass-storage 1.result=bound 2.class=cdc-ecm 2.result=bound 3.result=enumerated 4.result=enumerated \
@@ -198,7 +213,7 @@ if run_case dead 2 "$(profile dead cdc-acm)" --param usb.host-sweep.udc=$UDC --p
   check_case dead ERROR --evidence usb-host-sweep.json 0.result=not-enumerated 1.result=not-enumerated
   report_has dead '"enumerated none of the 2 functions" in r["reason"]'
 fi
-ls /sys/kernel/config/usb_gadget | grep -q . && bad "a gadget is left in configfs: $(ls /sys/kernel/config/usb_gadget)"
+for g in /sys/kernel/config/usb_gadget/*; do [ -e "$g" ] && bad "a gadget is left in configfs: $g"; done
 
 say "total $(ms_since "$t_start") ms in the guest, $fails failure(s)"
 [ $fails = 0 ] && { echo "PASS: usb.host-sweep end to end"; exit 0; }
