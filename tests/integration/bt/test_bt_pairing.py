@@ -182,7 +182,7 @@ def run_scenario(mode):
             t0 = time.monotonic()
             r = subprocess.run([CERTBENCH, "--config", b.config, "--timeout", str(30 * SCALE), "run",
                                 "--slot", "dut1", "--profile", prof, "--serial", "SN-BT",
-                                "--case", "bt.pairing", "--wait"],
+                                "--case", "bt.pairing", "--param", "bt.pairing.timeout_s=30", "--wait"],
                                capture_output=True, text=True, timeout=150 * SCALE)
             log("certbench run --wait (%.2f s):\n%s%s" % (time.monotonic() - t0, r.stdout, r.stderr))
             run_id = r.stdout.splitlines()[0] if r.stdout else ""
