@@ -11,6 +11,7 @@
 #   non-compliant host: + usb_storage, sd_mod, usbhid, cdc_ether,
 #     profile declares cdc-acm            -> FAIL naming mass-storage, hid, ecm (exit 1)
 #   DUT host never powered (root hub kept deauthorized)             -> ERROR (exit 2)
+#   aborted while watching a function                -> ABORTED within 5 s, no gadget left
 # Each through `certbench run --wait` and `certbench report --format json`.
 # Usage: host-sweep.sh CERTBENCHD CERTBENCH RELAYSIM
 set -u
@@ -213,6 +214,38 @@ if run_case dead 2 "$(profile dead cdc-acm)" --param usb.host-sweep.udc=$UDC --p
   check_case dead ERROR --evidence usb-host-sweep.json 0.result=not-enumerated 1.result=not-enumerated
   report_has dead '"enumerated none of the 2 functions" in r["reason"]'
 fi
+# 4. Abort while the case watches a function (rndis, never used here, with
+# a 60 s window): the run ends ABORTED within seconds, the gadget is gone.
+rm -f "$W/dut-dead"
+t=$EPOCHREALTIME
+timeout 100 "$CB" --endpoint "$EP" --events "ipc://$W/events" --timeout 10 run --slot dut1 \
+  --profile "$(profile abort cdc-acm)" --serial rig-abort --case usb.host-sweep --param "usb.host-sweep.udc=$UDC" \
+  --param usb.host-sweep.off_ms=100 --param usb.host-sweep.functions=rndis --param usb.host-sweep.observe_s=60 \
+  --wait >"$W/abort.txt" 2>&1 &
+run_pid=$!
+# The gadget's netdev goes up when the watch starts (20 s deadline).
+up=0
+for ((i = 0; i < 400; i++)); do
+  ifc=$(cat /sys/kernel/config/usb_gadget/*/functions/rndis.0/ifname 2>/dev/null)
+  [ -n "$ifc" ] && [ "$(( $(cat "/sys/class/net/$ifc/flags" 2>/dev/null || echo 0) & 1 ))" = 1 ] && { up=1; break; }
+  sleep 0.05
+done
+if [ $up = 1 ]; then
+  t=$EPOCHREALTIME
+  timeout 20 "$CB" --endpoint "$EP" abort --slot dut1 >"$W/abort-cmd.txt" 2>&1 || bad "abort: certbench abort failed: $(cat "$W/abort-cmd.txt")"
+  timeout 20 tail --pid=$run_pid -f /dev/null
+  wait $run_pid
+  rc=$?
+  sed 's/^/  | /' "$W/abort.txt"
+  say "abort: run ended $(ms_since "$t") ms after certbench abort, exit $rc"
+  [ "$rc" = 2 ] || bad "abort: certbench run exit $rc, expected 2"
+  [ "$(ms_since "$t")" -lt 5000 ] || bad "abort: the run took $(ms_since "$t") ms to end"
+  grep -q "ABORTED" "$W/abort.txt" || bad "abort: the run is not ABORTED"
+else
+  bad "abort: the rndis gadget's netdev never came up"
+  kill $run_pid 2>/dev/null
+fi
+
 for g in /sys/kernel/config/usb_gadget/*; do [ -e "$g" ] && bad "a gadget is left in configfs: $g"; done
 
 say "total $(ms_since "$t_start") ms in the guest, $fails failure(s)"
