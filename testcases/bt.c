@@ -548,13 +548,12 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
                 case_ctx_progress(ctx, "inquiry for up to %u s", secs);
                 r = find_dut(&run, secs);
                 if (r < 0) {
-                        if (r == -ECANCELED) {
+                        if (r == -ECANCELED)
                                 o = CASE_ABORTED;
-                                goto out;
-                        }
-                        case_ctx_reason(ctx, "no BR/EDR device answered an inquiry within %u s (%s); declare radios.bluetooth.address or check the DUT is discoverable",
-                                        secs, strerror(-r));
-                        goto out;
+                        else
+                                snprintf(reason, sizeof(reason), "no BR/EDR device answered an inquiry within %u s (%s); declare radios.bluetooth.address or check the DUT is discoverable",
+                                         secs, strerror(-r));
+                        goto evidence;
                 }
         }
         found = true;
@@ -648,7 +647,8 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
 evidence:
         if (o == CASE_ERROR && !reason[0])
                 snprintf(reason, sizeof(reason), "the bench could not decide");
-        case_ctx_reason(ctx, "%s", reason);
+        if (reason[0])
+                case_ctx_reason(ctx, "%s", reason);
         {
                 const struct btpair_result *res = run.have_success ? &run.success : run.have_result ? &run.result : NULL;
                 char p0[17] = "", p1[17] = "", p2[17] = "";
@@ -697,7 +697,7 @@ evidence:
                               "features", feat ? feat : json_null(), "pairing", pairing ? pairing : json_null(),
                               "pins_tried", pins_json ? pins_json : json_null(), "pin_accepted", accepted_pin,
                               "just_works_on_io_capable_dut", jw_noted, "declared_io_capability", declared_io,
-                              "reason", reason);
+                              "reason", reason[0] ? reason : o == CASE_ABORTED ? "aborted" : "");
                 doc = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
                 if (doc)
                         case_ctx_evidence(ctx, "bt-pairing.json", "application/json", doc, strlen(doc));

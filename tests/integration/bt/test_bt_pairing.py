@@ -8,7 +8,7 @@ socket and the relay simulator for power, runs bt.pairing through
 `certbench run --wait`. The evidence btsnoop must open in btmon and
 tshark, and tshark must agree with us on IO capabilities and key type.
 
-Usage: test_bt_pairing.py legacy-pin | ssp-just-works | ssp-numeric-comparison
+Usage: test_bt_pairing.py legacy-pin | ssp-just-works | ssp-numeric-comparison | abort
 Exit 77 (skip) without btvirt or unshare.
 """
 
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from cbharness import Bench, TestFailure, check, dl, log, SCALE
+from cbharness import Bench, TestFailure, check, dl, log, wait_event, SCALE
 
 CERTBENCH = os.environ.get("CERTBENCH", "certbench")
 BT_DUT = os.environ.get("CERTBENCH_BT_DUT", "certbench-bt-dut")
@@ -161,6 +161,35 @@ def tshark_fields(path):
     return evt_io, cmd_io, keys, p.stdout
 
 
+def run_abort():
+    """No DUT: the case sits in its inquiry; run.abort ends it within
+    500 ms (scaled) as ABORTED, the trace so far kept as evidence."""
+    bv = Btvirt()
+    try:
+        sock = bv.start()
+        with BtBench(sock) as b:
+            b.start()
+            prof = profile(b, "ssp-just-works", None, None)
+            sub, _ = b.subscriber()
+            rid = b.ok("run.start", {"slot": "dut1", "profile": prof, "serial": "SN-BT-ABORT",
+                                     "cases": ["bt.pairing"], "params": {"bt.pairing": {"inquiry_s": 30}}})["run_id"]
+            wait_event(sub, lambda e: e["run_id"] == rid and e["type"] == "case.progress"
+                       and e["data"]["step"].startswith("inquiry"), 10 * SCALE, what="inquiry progress")
+            t0 = time.monotonic()
+            b.ok("run.abort", {"run_id": rid})
+            cf = wait_event(sub, lambda e: e["run_id"] == rid and e["type"] == "case.finished", 10 * SCALE,
+                            what="case.finished")
+            lat = (time.monotonic() - t0) * 1000.0
+            log("abort during inquiry: case.finished %s after %.1f ms" % (cf["data"]["outcome"], lat))
+            check(cf["data"]["outcome"] == "ABORTED", "outcome %r" % cf["data"]["outcome"])
+            check(lat < 500 * SCALE, "abort took %.1f ms" % lat)
+            run = b.wait_run(rid)
+            names = [e["name"] for e in run["results"][0]["evidence"]]
+            check("bt-pairing.btsnoop" in names, "no trace kept on abort: %r" % names)
+    finally:
+        bv.stop()
+
+
 def run_scenario(mode):
     for tool in ("btvirt", "unshare"):
         if not shutil.which(tool):
@@ -252,11 +281,18 @@ def run_scenario(mode):
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("legacy-pin", "ssp-just-works", "ssp-numeric-comparison"):
+    if len(sys.argv) != 2 or sys.argv[1] not in ("legacy-pin", "ssp-just-works", "ssp-numeric-comparison",
+                                                  "abort"):
         print(__doc__)
         return 2
+    for tool in ("btvirt", "unshare"):
+        if not shutil.which(tool):
+            skip("%s not installed" % tool)
     try:
-        run_scenario(sys.argv[1])
+        if sys.argv[1] == "abort":
+            run_abort()
+        else:
+            run_scenario(sys.argv[1])
     except TestFailure as e:
         log("FAIL:", e)
         return 1
