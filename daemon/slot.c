@@ -99,7 +99,8 @@ static void slot_run_execute(struct slot *s, struct run_plan *plan) {
                 m->idx = i;
                 m->case_id = strdup(id);
                 m->text1 = json_dumps(reqs, JSON_COMPACT);
-                m->text2 = json_dumps(json_object_get(plan->params, id) ?: json_object(), JSON_COMPACT);
+                m->text2 = json_object_get(plan->params, id) ?
+                        json_dumps(json_object_get(plan->params, id), JSON_COMPACT) : strdup("{}");
                 m->type = strdup("case.started");
                 m->data = json_pack("{s:i, s:s, s:O}", "idx", (int) i, "case", id, "requirements", reqs);
                 daemon_post(d, m);
