@@ -151,7 +151,9 @@ START_TEST(test_find_absent_times_out) {
         end = mono_now();
         ck_assert_ptr_null(d);
         ck_assert_uint_ge(end, deadline);
-        ck_assert_uint_lt(end - deadline, 250 * USEC_PER_MSEC);   /* one round late at most */
+        /* Ends at its deadline, not long after (one 50 ms round, plus
+         * whatever a loaded machine adds; not a timing benchmark). */
+        ck_assert_uint_lt(end - deadline, 2 * USEC_PER_SEC);
         /* a serial that does not match is not the device */
         ck_assert_int_eq(usb_match_parse(expect_id, &m), 0);
         m.serial = "no-such-serial";
@@ -268,7 +270,9 @@ START_TEST(test_find_waits_for_enumeration) {
         found = usb_device_seen_usec(d);
         pthread_join(t, NULL);
         ck_assert_uint_ge(found - start, 250 * USEC_PER_MSEC);
-        ck_assert_uint_lt(found - start, 300 * USEC_PER_MSEC + 400 * USEC_PER_MSEC);
+        /* Found on a re-scan after it came back, well before the 3 s
+         * deadline (generous: a loaded machine is not a failure). */
+        ck_assert_uint_lt(found - start, 300 * USEC_PER_MSEC + 2 * USEC_PER_SEC);
 }
 END_TEST
 
