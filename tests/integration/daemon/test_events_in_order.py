@@ -61,8 +61,10 @@ def events_in_order():
             check([v for _, v in ch] == [1, 0, 1], "coil %d (%s.power) changes %r" % (coil, slot, ch))
             off_ms = (ch[2][0] - ch[1][0]) / 1000.0
             log("%s.power off time in sim clock: %.3f ms" % (slot, off_ms))
-            check(OFF_MS <= off_ms <= OFF_MS + 60, "%s off time %.3f ms outside %d..%d" %
-                  (slot, off_ms, OFF_MS, OFF_MS + 60))
+            # Never shorter than asked; longer only within power.cycle's own
+            # tolerance (250 ms), as a loaded machine may stretch it.
+            check(OFF_MS <= off_ms <= OFF_MS + 250, "%s off time %.3f ms outside %d..%d" %
+                  (slot, off_ms, OFF_MS, OFF_MS + 250))
 
 
 if __name__ == "__main__":
