@@ -13,11 +13,13 @@
 #   DUT host never powered (root hub kept deauthorized)             -> ERROR (exit 2)
 #   aborted while watching a function                -> ABORTED within 5 s, no gadget left
 # Each through `certbench run --wait` and `certbench report --format json`.
-# Usage: host-sweep.sh CERTBENCHD CERTBENCH RELAYSIM
+# First, rig-usbgadget-test exercises drivers/usbgadget directly.
+# Usage: host-sweep.sh CERTBENCHD CERTBENCH RELAYSIM USBGADGET-TEST
 set -u
-CBD=${1:?usage: host-sweep.sh CERTBENCHD CERTBENCH RELAYSIM}
+CBD=${1:?usage: host-sweep.sh CERTBENCHD CERTBENCH RELAYSIM USBGADGET-TEST}
 CB=${2:?}
 SIM=${3:?}
+GT=${4:?}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CHECK=$HERE/../wifi-cases/cb-case-check.py
 W=/tmp/rig-usb-host
@@ -88,6 +90,11 @@ dut_power_follow() {
     esac
   done
 }
+# The driver on its own (no class driver loaded yet).
+t=$EPOCHREALTIME
+timeout 90 "$GT" "$ROOT" >"$W/usbgadget-test.txt" 2>&1 || bad "rig-usbgadget-test exit $?"
+sed 's/^/  | /' "$W/usbgadget-test.txt"
+say "rig-usbgadget-test in $(ms_since "$t") ms"
 dut_host 0
 
 start_bench() {
