@@ -159,6 +159,9 @@ static enum case_outcome usb_host_run(struct case_ctx *ctx) {
                 return CASE_ERROR;
         }
         const char *dir = wd ? wd : workdir;
+        /* One gadget per UDC: slots on different controllers do not meet. */
+        char gname[128];
+        snprintf(gname, sizeof(gname), "certbench-host-sweep-%s", udc);
 
         for (size_t i = 0; i < p->n_usb_classes; i++)
                 list_add(declared, sizeof(declared), &n_decl, p->usb_classes[i]);
@@ -194,7 +197,7 @@ static enum case_outcome usb_host_run(struct case_ctx *ctx) {
                 if (!e)
                         return CASE_ERROR;
                 json_array_append_new(results, e);
-                r = usbgadget_new("certbench-host-sweep", f, dir, &g);
+                r = usbgadget_new(gname, f, dir, &g);
                 if (r == -EOPNOTSUPP) {
                         case_ctx_progress(ctx, "%s: the bench kernel offers no such gadget function, skipped", type);
                         json_object_set_new(e, "result", json_string("SKIPPED"));

@@ -178,7 +178,7 @@ static void rmdirf(const char *fmt, const char *a) {
  * one of the same name): unbind, unlink functions from configurations,
  * then the directories leaves first. configfs refuses rm -r. */
 static void gadget_dir_remove(const char *dir) {
-        _cleanup_free_ char *udc = NULL, *cdir = NULL, *fdir = NULL;
+        _cleanup_free_ char *cdir = NULL, *fdir = NULL;
         DIR *d;
         struct dirent *e;
 

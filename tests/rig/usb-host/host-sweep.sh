@@ -151,7 +151,7 @@ run_case() { # NAME EXPECT_RC PROFILE [--param ...]
   rc=$?
   sed 's/^/  | /' "$W/$name.txt"
   RUN_ID=$(head -n 1 "$W/$name.txt")
-  say "$name: certbench run --wait exit $rc in $(ms_since "$t") ms"
+  say "$name: certbench run --wait exit $rc in $(ms_since "$t") ms: $(sed -n 's/^verdict //p' "$W/$name.txt")"
   [ "$rc" = "$want" ] || { bad "$name: certbench run exit $rc, expected $want"; return 1; }
   timeout 30 "$CB" --endpoint "$EP" report "$RUN_ID" --format json >"$W/$name.json" 2>"$W/$name.err" ||
     { bad "$name: certbench report failed: $(cat "$W/$name.err")"; return 1; }
@@ -240,7 +240,7 @@ done
 if [ $up = 1 ]; then
   t=$EPOCHREALTIME
   timeout 20 "$CB" --endpoint "$EP" abort --slot dut1 >"$W/abort-cmd.txt" 2>&1 || bad "abort: certbench abort failed: $(cat "$W/abort-cmd.txt")"
-  timeout 20 tail --pid=$run_pid -f /dev/null
+  timeout 20 tail --pid="$run_pid" -f /dev/null
   wait $run_pid
   rc=$?
   sed 's/^/  | /' "$W/abort.txt"
