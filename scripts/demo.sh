@@ -131,6 +131,29 @@ else
   esac
 fi
 
+# D-6, the DUT as USB host: usb.host-sweep presents one function at a time
+# and records what the DUT's host binds (docs/usb-host.md).
+echo
+echo "== D-6 USB host sweep (kernel rig: the guest's host stack behind dummy_hcd)"
+if ! sh scripts/rig-deps.sh >/dev/null 2>&1; then
+  echo "SKIP: D-6 host-sweep runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
+else
+  set +e
+  tests/rig/rig-run.sh --cache build/rig-cache --timeout 240 \
+    --modules "dummy_hcd num=1 libcomposite usb_f_hid usb_f_mass_storage usb_f_ecm usb_f_ncm usb_f_rndis usb_f_acm usb_f_printer usb_f_uac2" \
+    --outdir "$work/rig-usb-host" \
+    -- "$top/tests/rig/usb-host/host-sweep.sh" "$top/build/daemon/certbenchd" "$top/build/cli/certbench" \
+       "$top/build/sim/certbench-relaysim" "$top/build/tests/rig/usb-host/rig-usbgadget-test" >"$work/rig-usb-host.log" 2>&1
+  rc=$?
+  set -e
+  grep -E '^(usb-host: |PASS:|FAIL:|SKIP:|RIG )' "$work/rig-usb-host.log" || true
+  case $rc in
+    0) ;;
+    77) echo "SKIP: D-6 usb.host-sweep (see $work/rig-usb-host.log)" ;;
+    *) echo "D-6 usb.host-sweep: rig test failed (exit $rc), log: $work/rig-usb-host.log"; status=2 ;;
+  esac
+fi
+
 echo "reports: $work/dut1-report.json $work/dut1-report.xml $work/dut2-report.json $work/dut2-report.xml"
 echo "store:   $work/state/certbench.db    daemon log: $work/certbenchd.log"
 exit $status
