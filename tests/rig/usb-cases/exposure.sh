@@ -9,14 +9,20 @@
 #   compliant: acm, profile declares cdc-acm                    -> PASS (exit 0)
 #   non-compliant: acm + mass_storage + ADB-like ff/42/01 (FunctionFS),
 #     profile declares cdc-acm                                  -> FAIL (exit 1)
+#   non-compliant network: acm + ecm + rndis, profile declares
+#     cdc-acm                                                   -> FAIL (exit 1)
 #   never enumerates (the gadget is never bound)                -> ERROR (exit 2)
+# First, without the daemon: rig-usb-port-power switches the root-hub port
+# off and on through drivers/usb's usb_port_power() and proves the gadget
+# leaves and re-enumerates.
 # Each through `certbench run --wait` and `certbench report --format json`.
-# Usage: exposure.sh CERTBENCHD CERTBENCH RELAYSIM FFS-ADB
+# Usage: exposure.sh CERTBENCHD CERTBENCH RELAYSIM FFS-ADB PORT-POWER
 set -u
-CBD=${1:?usage: exposure.sh CERTBENCHD CERTBENCH RELAYSIM FFS-ADB}
+CBD=${1:?usage: exposure.sh CERTBENCHD CERTBENCH RELAYSIM FFS-ADB PORT-POWER}
 CB=${2:?}
 SIM=${3:?}
 FFS_ADB=${4:?}
+PORT_POWER=${5:?}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CHECK=$HERE/../wifi-cases/cb-case-check.py
 W=/tmp/rig-usb-cases
@@ -211,7 +217,18 @@ sys.exit(0 if ok else 1)
 EOPY
 }
 
-gadget_preload acm mass_storage ffs || { echo "FAIL: gadget modules"; exit 1; }
+gadget_preload acm mass_storage ffs ecm rndis || { echo "FAIL: gadget modules"; exit 1; }
+
+# 0. usb_port_power() off/on re-enumerates the gadget on the root-hub port.
+t=$EPOCHREALTIME
+dut_gadget uport 0106 acm || exit 1
+gadget_bind uport $UDC || exit 1
+timeout 40 "$PORT_POWER" "$PORT_PATH" 1d6b:0106 2>&1 | sed 's/^/  | /'
+rc=${PIPESTATUS[0]}
+[ "$rc" = 0 ] || bad "port-power: rig-usb-port-power exit $rc"
+say "port-power: exit $rc in $(ms_since "$t") ms"
+dut_teardown
+
 start_bench
 P=(--param usb.exposure.off_ms=500 --param usb.exposure.enumerate_s=20)
 
@@ -231,6 +248,17 @@ if run_case noncompliant 1 "$(profile noncompliant cdc-acm)" "${P[@]}"; then
     configurations.0.functions.1.declared=false configurations.0.functions.2.function=adb \
     configurations.0.functions.2.class=ff/42/01 configurations.0.functions.2.declared=false
   report_has noncompliant '"2 undeclared USB functions: mass-storage (08/06/50, interface 2), adb (ff/42/01, interface 3); declared: cdc-acm" in r["reason"]'
+fi
+
+# 2b. Non-compliant network: ACM + ECM + RNDIS, only cdc-acm declared.
+dut_gadget net 0107 acm ecm rndis || exit 1
+if run_case noncompliant-net 1 "$(profile noncompliant-net cdc-acm)" "${P[@]}"; then
+  check_case noncompliant-net FAIL --evidence usb-decoded.json id=1d6b:0107 \
+    configurations.0.functions.0.function=cdc-acm configurations.0.functions.0.declared=true \
+    configurations.0.functions.1.function=cdc-ecm configurations.0.functions.1.class=02/06/00 \
+    configurations.0.functions.1.declared=false configurations.0.functions.2.function=rndis \
+    configurations.0.functions.2.class=e0/01/03 configurations.0.functions.2.declared=false
+  report_has noncompliant-net '"2 undeclared USB functions: cdc-ecm (02/06/00, interfaces 2,3), rndis (e0/01/03, interfaces 4,5); declared: cdc-acm" in r["reason"]'
 fi
 
 # 3. A DUT whose USB never comes up: ERROR, not FAIL.
