@@ -8,9 +8,9 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "common/macros.h"
+#include "lib/gunzip/gunzip.h"
 #include "lib/btsnoop/btsnoop.h"
 
 /* Neither a file nor its inflated form may exceed this. */
@@ -51,73 +51,6 @@ static void set_error(char **ret_error, const char *name, const char *what) {
                 *ret_error = NULL;
 }
 
-static bool is_gzip(const uint8_t *p, size_t n) {
-        return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-}
-
-static int gunzip(const uint8_t *in, size_t in_len, uint8_t **ret, size_t *ret_len) {
-        _cleanup_free_ uint8_t *out = NULL;
-        size_t cap = in_len * 4 + 4096, len = 0;
-        z_stream z = {};
-        int zr, r = 0;
-
-        if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-                return -ENOMEM;
-        out = malloc(cap);
-        if (!out) {
-                inflateEnd(&z);
-                return -ENOMEM;
-        }
-        z.next_in = (Bytef *) in;
-        for (;;) {
-                size_t left = in_len - (size_t) ((const uint8_t *) z.next_in - in);
-
-                z.avail_in = left > UINT32_MAX ? UINT32_MAX : (uInt) left;
-                if (len == cap) {
-                        uint8_t *n;
-
-                        if (cap >= TRACE_MAX_SIZE) {
-                                r = -EFBIG;
-                                break;
-                        }
-                        cap *= 2;
-                        n = realloc(out, cap);
-                        if (!n) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        out = n;
-                }
-                z.next_out = out + len;
-                z.avail_out = (uInt) ((cap - len) > UINT32_MAX ? UINT32_MAX : cap - len);
-                zr = inflate(&z, Z_NO_FLUSH);
-                len = (size_t) (z.next_out - out);
-                if (zr == Z_STREAM_END) {
-                        if (z.avail_in == 0)
-                                break;
-                        if (inflateReset(&z) != Z_OK) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        continue;
-                }
-                if (zr == Z_BUF_ERROR && z.avail_in == 0) {
-                        r = -EBADMSG;   /* the stream stops early */
-                        break;
-                }
-                if (zr != Z_OK && zr != Z_BUF_ERROR) {
-                        r = zr == Z_MEM_ERROR ? -ENOMEM : -EBADMSG;
-                        break;
-                }
-        }
-        inflateEnd(&z);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(out);
-        *ret_len = len;
-        return 0;
-}
-
 static bool dlt_supported(int dlt) {
         return dlt == BTSNOOP_DLT_H4 || dlt == BTSNOOP_DLT_H4_PHDR || dlt == BTSNOOP_DLT_MONITOR ||
                dlt == BTSNOOP_DLT_LE_LL_PHDR;
@@ -138,11 +71,17 @@ static int reader_from_buffer(const char *name, uint8_t *buf, size_t len, struct
         }
         r->buf = buf;
         r->len = len;
-        if (is_gzip(buf, len)) {
+        if (gunzip_magic(buf, len)) {
                 uint8_t *plain;
                 size_t plain_len;
 
-                k = gunzip(buf, len, &plain, &plain_len);
+                bool truncated = false;
+
+                k = gunzip_buffer(buf, len, TRACE_MAX_SIZE, &plain, &plain_len, &truncated);
+                if (k >= 0 && truncated) {
+                        free(plain);
+                        k = -EBADMSG;   /* a trace must be whole */
+                }
                 if (k < 0) {
                         set_error(ret_error, name, k == -EFBIG ? "gzip: inflates beyond 1 GiB"
                                                                : "gzip: corrupt or truncated");

@@ -6,9 +6,9 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "common/macros.h"
+#include "lib/gunzip/gunzip.h"
 #include "lib/pcap80211/pcap80211.h"
 
 /* A capture inflated beyond this is refused rather than exhausting memory. */
@@ -76,78 +76,6 @@ static int reader_from_file(const char *name, FILE *f, void *buffer, struct pcap
         return 0;
 }
 
-static bool is_gzip(const uint8_t *p, size_t n) {
-        return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-}
-
-/* Inflates a whole gzip stream (gzip members concatenated too). */
-static int gunzip(const uint8_t *in, size_t in_len, uint8_t **ret, size_t *ret_len) {
-        _cleanup_free_ uint8_t *out = NULL;
-        size_t cap = in_len * 4 + 4096, len = 0;
-        z_stream z = {};
-        int zr;
-
-        if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-                return -ENOMEM;
-        out = malloc(cap);
-        if (!out) {
-                inflateEnd(&z);
-                return -ENOMEM;
-        }
-        z.next_in = (Bytef *) in;
-        for (;;) {
-                size_t chunk = in_len - (size_t) ((const uint8_t *) z.next_in - in);
-
-                z.avail_in = chunk > UINT32_MAX ? UINT32_MAX : (uInt) chunk;
-                if (len == cap) {
-                        uint8_t *n;
-
-                        if (cap >= GZIP_MAX_SIZE) {
-                                inflateEnd(&z);
-                                return -EFBIG;
-                        }
-                        cap *= 2;
-                        n = realloc(out, cap);
-                        if (!n) {
-                                inflateEnd(&z);
-                                return -ENOMEM;
-                        }
-                        out = n;
-                }
-                z.next_out = out + len;
-                z.avail_out = (uInt) ((cap - len) > UINT32_MAX ? UINT32_MAX : cap - len);
-                zr = inflate(&z, Z_NO_FLUSH);
-                len = (size_t) (z.next_out - out);
-                if (zr == Z_STREAM_END) {
-                        /* Another member may follow. */
-                        if (z.avail_in == 0)
-                                break;
-                        if (inflateReset(&z) != Z_OK) {
-                                inflateEnd(&z);
-                                return -EBADMSG;
-                        }
-                        continue;
-                }
-                if (zr == Z_BUF_ERROR && z.avail_in == 0) {
-                        /* The file stops early: hand libpcap what there is,
-                         * it reports the packet cut short like any other. */
-                        if (len == 0) {
-                                inflateEnd(&z);
-                                return -EBADMSG;
-                        }
-                        break;
-                }
-                if (zr != Z_OK && zr != Z_BUF_ERROR) {
-                        inflateEnd(&z);
-                        return zr == Z_MEM_ERROR ? -ENOMEM : -EBADMSG;
-                }
-        }
-        inflateEnd(&z);
-        *ret = TAKE_PTR(out);
-        *ret_len = len;
-        return 0;
-}
-
 static int reader_from_memory(const char *name, const uint8_t *data, size_t len, bool copy,
                               uint8_t *owned, struct pcap80211_reader **ret, char **ret_error) {
         _cleanup_free_ uint8_t *buf = owned;
@@ -155,10 +83,11 @@ static int reader_from_memory(const char *name, const uint8_t *data, size_t len,
         FILE *f;
         int r;
 
-        if (is_gzip(data, len)) {
+        if (gunzip_magic(data, len)) {
                 uint8_t *plain;
 
-                r = gunzip(data, len, &plain, &buf_len);
+                /* A capture cut short is read up to the cut, as libpcap does. */
+                r = gunzip_buffer(data, len, GZIP_MAX_SIZE, &plain, &buf_len, NULL);
                 if (r < 0) {
                         if (ret_error && asprintf(ret_error, "%s: gzip: %s", name,
                                                   r == -EFBIG ? "inflates beyond 1 GiB" : "corrupt or truncated") < 0)
@@ -205,7 +134,7 @@ int pcap80211_reader_open(const char *path, struct pcap80211_reader **ret, char 
                 return r;
         }
         n = fread(magic, 1, sizeof(magic), f);
-        if (is_gzip(magic, n)) {
+        if (gunzip_magic(magic, n)) {
                 _cleanup_free_ uint8_t *data = NULL;
                 size_t len = 0, cap = 0;
 
