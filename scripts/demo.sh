@@ -81,77 +81,34 @@ printf '%-6s %-28s %s\n' SLOT RUN VERDICT
 printf '%s' "$summary"
 
 kill $daemon_pid; wait $daemon_pid 2>/dev/null || true; daemon_pid=
-# D-3: wifi.security and wifi.downgrade against compliant and non-compliant
-# simulated DUTs. This machine's kernel may have no Wi-Fi, so they run in
-# the kernel rig (mac80211_hwsim, hostapd, wpa_supplicant; docs/wifi-cases.md).
-echo
-echo "== D-3 Wi-Fi security (kernel rig: mac80211_hwsim, hostapd, wpa_supplicant)"
-if ! sh scripts/rig-deps.sh >/dev/null 2>&1; then
-  echo "SKIP: D-3 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
-else
-  for t in security:2 downgrade:3; do
-    name=${t%:*}; radios=${t#*:}
-    set +e
-    tests/rig/rig-run.sh --cache build/rig-cache --timeout 300 \
-      --modules "mac80211_hwsim radios=$radios ccm gcm cmac ctr" --outdir "$work/rig-$name" \
-      -- "$top/tests/rig/wifi-cases/$name.sh" "$top/build/daemon/certbenchd" \
-         "$top/build/cli/certbench" "$top/build/sim/certbench-relaysim" >"$work/rig-$name.log" 2>&1
-    rc=$?
-    set -e
-    grep -E '^(wifi-cases: (sec|dg)-|wifi\.(security|downgrade) [A-Z]+:|PASS:|FAIL:|SKIP:|RIG )' "$work/rig-$name.log" || true
-    case $rc in
-      0) ;;
-      77) echo "SKIP: D-3 $name (see $work/rig-$name.log)" ;;
-      *) echo "D-3 $name: rig test failed (exit $rc), log: $work/rig-$name.log"; status=2 ;;
-    esac
-  done
-fi
-
-# D-6: usb.exposure against a compliant and a non-compliant simulated DUT
-# (configfs gadgets on dummy_hcd that follow the DUT's power relay), in the
-# kernel rig (docs/usb-cases.md).
-echo
-echo "== D-6 USB exposure (kernel rig: dummy_hcd, configfs gadgets)"
-if ! sh scripts/rig-deps.sh >/dev/null 2>&1; then
-  echo "SKIP: D-6 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
-else
+# The radio and USB cases against compliant and non-compliant simulated
+# DUTs. This machine's kernel may have no Wi-Fi or USB, so they run in the
+# kernel rig, exactly as its tests do (one definition: tests/rig/*/CMakeLists.txt):
+# D-3 wifi.security and wifi.downgrade (mac80211_hwsim, hostapd, wpa_supplicant),
+# D-6 usb.exposure (configfs gadgets that follow the DUT's power relay) and
+# usb.host-sweep (the guest's own host stack as the DUT's).
+rig_demo() { # TITLE CTEST-NAME
+  echo
+  echo "== $1"
   set +e
-  tests/rig/rig-run.sh --cache build/rig-cache --timeout 180 \
-    --modules "dummy_hcd num=1 libcomposite" --outdir "$work/rig-usb-exposure" \
-    -- "$top/tests/rig/usb-cases/exposure.sh" "$top/build/daemon/certbenchd" \
-       "$top/build/cli/certbench" "$top/build/sim/certbench-relaysim" \
-       "$top/build/tests/rig/usb-cases/rig-usb-ffs-adb" >"$work/rig-usb-exposure.log" 2>&1
+  ctest --test-dir build -R "^rig\.$2\$" -V --timeout 400 >"$work/rig-$2.log" 2>&1
   rc=$?
   set -e
-  grep -E '^(usb-cases: (compliant|noncompliant|silent|total)|usb\.exposure [A-Z]+:|PASS:|FAIL:|SKIP:|RIG )' "$work/rig-usb-exposure.log" || true
-  case $rc in
-    0) ;;
-    77) echo "SKIP: D-6 usb.exposure (see $work/rig-usb-exposure.log)" ;;
-    *) echo "D-6 usb.exposure: rig test failed (exit $rc), log: $work/rig-usb-exposure.log"; status=2 ;;
-  esac
-fi
-
-# D-6, the DUT as USB host: usb.host-sweep presents one function at a time
-# and records what the DUT's host binds (docs/usb-host.md).
-echo
-echo "== D-6 USB host sweep (kernel rig: the guest's host stack behind dummy_hcd)"
-if ! sh scripts/rig-deps.sh >/dev/null 2>&1; then
-  echo "SKIP: D-6 host-sweep runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
+  sed -n 's/^[0-9]*: //p' "$work/rig-$2.log" |
+    grep -E '^(wifi-cases: (sec|dg)-|(wifi|usb)\.[a-z-]+ [A-Z]+:|usb-cases: |usb-host: |PASS:|FAIL:|SKIP:|RIG )' || true
+  if grep -q "\*\*\*Skipped" "$work/rig-$2.log"; then
+    echo "SKIP: $2 needs the kernel rig (qemu, Debian's kernel; see $work/rig-$2.log)"
+  elif [ $rc -ne 0 ]; then
+    echo "$2: rig test failed (exit $rc), log: $work/rig-$2.log"; status=2
+  fi
+}
+if sh scripts/rig-deps.sh >/dev/null 2>&1; then
+  rig_demo "D-3 Wi-Fi security: wifi.security" wifi_case_security
+  rig_demo "D-3 Wi-Fi security: wifi.downgrade" wifi_case_downgrade
+  rig_demo "D-6 USB exposure: usb.exposure" usb_case_exposure
+  rig_demo "D-6 USB host sweep: usb.host-sweep" usb_host_sweep
 else
-  set +e
-  tests/rig/rig-run.sh --cache build/rig-cache --timeout 240 \
-    --modules "dummy_hcd num=1 libcomposite usb_f_hid usb_f_mass_storage usb_f_ecm usb_f_ncm usb_f_rndis usb_f_acm usb_f_printer usb_f_uac2" \
-    --outdir "$work/rig-usb-host" \
-    -- "$top/tests/rig/usb-host/host-sweep.sh" "$top/build/daemon/certbenchd" "$top/build/cli/certbench" \
-       "$top/build/sim/certbench-relaysim" "$top/build/tests/rig/usb-host/rig-usbgadget-test" >"$work/rig-usb-host.log" 2>&1
-  rc=$?
-  set -e
-  grep -E '^(usb-host: |PASS:|FAIL:|SKIP:|RIG )' "$work/rig-usb-host.log" || true
-  case $rc in
-    0) ;;
-    77) echo "SKIP: D-6 usb.host-sweep (see $work/rig-usb-host.log)" ;;
-    *) echo "D-6 usb.host-sweep: rig test failed (exit $rc), log: $work/rig-usb-host.log"; status=2 ;;
-  esac
+  echo "SKIP: the D-3 and D-6 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
 fi
 
 echo "reports: $work/dut1-report.json $work/dut1-report.xml $work/dut2-report.json $work/dut2-report.xml"
