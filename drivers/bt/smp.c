@@ -183,3 +183,22 @@ enum bt_assoc_model bt_ssp_assoc_model(uint8_t init_io, uint8_t init_oob, uint8_
          * BR/EDR and is read as in LE. */
         return table_sc[init_io][resp_io];
 }
+
+int bt_smp_pairing_build(uint8_t code, const struct bt_smp_pairing *p, uint8_t out[static BT_SMP_PAIRING_LEN]) {
+        if (!p || (code != BT_SMP_PAIRING_REQUEST && code != BT_SMP_PAIRING_RESPONSE))
+                return -EINVAL;
+        out[0] = code;
+        out[1] = p->io_cap;
+        out[2] = p->oob;
+        out[3] = p->auth_req;
+        out[4] = p->max_key_size;
+        out[5] = p->init_key_dist;
+        out[6] = p->resp_key_dist;
+        return BT_SMP_PAIRING_LEN;
+}
+
+int bt_smp_failed_build(uint8_t reason, uint8_t out[static BT_SMP_FAILED_LEN]) {
+        out[0] = BT_SMP_PAIRING_FAILED;
+        out[1] = reason;
+        return BT_SMP_FAILED_LEN;
+}

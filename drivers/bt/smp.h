@@ -69,6 +69,14 @@ int bt_smp_parse(const uint8_t *buf, size_t size, struct bt_smp_pdu *ret);
 
 /* "Pairing Request", ...; "unknown" for others. Static strings. */
 const char *bt_smp_code_to_string(uint8_t code);
+
+/* Encoders (pure): a Pairing Request or Response (code) into out[7], a
+ * Pairing Failed into out[2]. Return the PDU length; -EINVAL for a code
+ * that is neither request nor response. */
+#define BT_SMP_PAIRING_LEN 7
+#define BT_SMP_FAILED_LEN  2
+int bt_smp_pairing_build(uint8_t code, const struct bt_smp_pairing *p, uint8_t out[static BT_SMP_PAIRING_LEN]);
+int bt_smp_failed_build(uint8_t reason, uint8_t out[static BT_SMP_FAILED_LEN]);
 /* "Passkey Entry Failed", ...; "reserved" for others. */
 const char *bt_smp_reason_to_string(uint8_t reason);
 

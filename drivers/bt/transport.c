@@ -223,6 +223,10 @@ struct bt_host {
         struct queued_evt queue[QUEUE_MAX];
         size_t q_head, q_count;
         uint8_t cur[2 + 255];           /* the event last handed out */
+        bt_host_acl_fn acl_fn;
+        void *acl_userdata;
+        bool acl_wake;                  /* the ACL handler asked to wake a waiter */
+        usec_t wait_usec;               /* time spent blocked waiting for the controller */
 };
 
 int bt_host_open(const char *interface, struct bt_host **ret) {
@@ -368,7 +372,12 @@ static int read_packet(struct bt_host *h, usec_t deadline, int abort_fd, const u
                                 continue;
                         if (errno != EAGAIN)
                                 return log_debug_errno(negative_errno(), "bt: read: %m");
-                        r = wait_fd(h->fd, POLLIN, deadline, abort_fd);
+                        {
+                                usec_t t0 = mono_now();
+
+                                r = wait_fd(h->fd, POLLIN, deadline, abort_fd);
+                                h->wait_usec += mono_now() - t0;
+                        }
                         if (r < 0)
                                 return r;
                         continue;
@@ -390,7 +399,9 @@ static int read_packet(struct bt_host *h, usec_t deadline, int abort_fd, const u
 }
 
 /* Next well-formed event from the controller (other packets are tapped
- * and skipped). Tracks command credits. */
+ * and skipped; ACL packets go to the ACL handler first). Tracks command
+ * credits. Returns 1, with *ret not written, when the ACL handler asked
+ * for a wake-up (h->acl_wake is then set for bt_hci_wait_event()). */
 static int read_event(struct bt_host *h, usec_t deadline, int abort_fd, struct bt_hci_evt *ret) {
         for (;;) {
                 const uint8_t *pkt = NULL;
@@ -406,6 +417,10 @@ static int read_event(struct bt_host *h, usec_t deadline, int abort_fd, struct b
                 if (r < 0)
                         return r;
                 tap(h, BT_DIR_FROM_CONTROLLER, pkt, len);
+                if (pkt[0] == BT_H4_ACL && h->acl_fn && h->acl_fn(pkt + 1, len - 1, h->acl_userdata) > 0) {
+                        h->acl_wake = true;
+                        return 1;
+                }
                 if (pkt[0] != BT_H4_EVT)
                         continue;
                 if (bt_hci_evt_parse(pkt + 1, len - 1, &e) < 0)
@@ -421,6 +436,12 @@ static int read_event(struct bt_host *h, usec_t deadline, int abort_fd, struct b
 
 static void queue_push(struct bt_host *h, const struct bt_hci_evt *e) {
         struct queued_evt *q;
+
+        /* Number of Completed Packets only returns ACL credits, which we do
+         * not track (one PDU in flight); queued, a burst of them would push
+         * out events a waiter needs. */
+        if (e->code == 0x13)
+                return;
 
         if (h->q_count == QUEUE_MAX) {
                 log_debug("bt: event queue full, dropping the oldest");
@@ -450,6 +471,8 @@ int bt_host_send_cmd(struct bt_host *h, uint16_t opcode, const void *params, uin
                 r = read_event(h, deadline, abort_fd, &e);
                 if (r < 0)
                         return r;
+                if (r > 0)
+                        continue;
                 /* Credits-only Command Complete (opcode 0) carries nothing else. */
                 if (bt_hci_evt_cmd_complete(&e, &cc) == 0 && cc.opcode == 0)
                         continue;
@@ -485,6 +508,8 @@ int bt_host_cmd(struct bt_host *h, uint16_t opcode, const void *params, uint8_t 
                 r = read_event(h, deadline, abort_fd, &e);
                 if (r < 0)
                         return log_debug_errno(r, "bt: waiting for %04x: %m", opcode);
+                if (r > 0)
+                        continue;
                 if (bt_hci_evt_cmd_complete(&e, &cc) == 0 && cc.opcode == opcode) {
                         if (ret) {
                                 ret->complete = true;
@@ -533,6 +558,10 @@ int bt_hci_wait_event(struct bt_host *h, bt_event_pred pred, void *userdata, use
         for (;;) {
                 struct bt_hci_evt e;
 
+                if (h->acl_wake) {
+                        h->acl_wake = false;
+                        return BT_HOST_WAKE_ACL;
+                }
                 /* The queue first, every time: a predicate that sends a
                  * command may queue events while it waits for credits. */
                 if (h->q_count > 0) {
@@ -547,6 +576,8 @@ int bt_hci_wait_event(struct bt_host *h, bt_event_pred pred, void *userdata, use
                         r = read_event(h, deadline, abort_fd, &e);
                         if (r < 0)
                                 return r;
+                        if (r > 0)
+                                continue;   /* the wake-up is taken at the top */
                         memcpy(h->cur, e.params - 2, 2 + (size_t) e.len);
                 }
                 e = (struct bt_hci_evt){ .code = h->cur[0], .len = h->cur[1], .params = h->cur + 2 };
@@ -557,6 +588,51 @@ int bt_hci_wait_event(struct bt_host *h, bt_event_pred pred, void *userdata, use
                         return r;
                 }
         }
+}
+
+usec_t bt_host_wait_usec(const struct bt_host *h) {
+        return h->wait_usec;
+}
+
+void bt_host_set_acl_handler(struct bt_host *h, bt_host_acl_fn fn, void *userdata) {
+        h->acl_fn = fn;
+        h->acl_userdata = userdata;
+        h->acl_wake = false;
+}
+
+int bt_host_send_l2cap(struct bt_host *h, uint16_t handle, uint8_t pb_start, uint16_t cid, const void *payload,
+                       uint16_t len, usec_t deadline, int abort_fd) {
+        enum { FRAG = 27 };
+        uint8_t frame[4 + 1024], pkt[1 + 4 + FRAG];
+        size_t total, off = 0;
+        int r;
+
+        if ((len > 0 && !payload) || len > sizeof(frame) - 4 || handle > 0x0eff || (pb_start != 0x00 && pb_start != 0x02))
+                return -EINVAL;
+        frame[0] = (uint8_t) len;
+        frame[1] = (uint8_t) (len >> 8);
+        frame[2] = (uint8_t) cid;
+        frame[3] = (uint8_t) (cid >> 8);
+        if (len)
+                memcpy(frame + 4, payload, len);
+        total = 4 + (size_t) len;
+        while (off < total) {
+                size_t n = total - off < FRAG ? total - off : FRAG;
+                uint8_t pb = off == 0 ? pb_start : 0x01;
+
+                pkt[0] = BT_H4_ACL;
+                pkt[1] = (uint8_t) handle;
+                pkt[2] = (uint8_t) ((handle >> 8) | (pb << 4));
+                pkt[3] = (uint8_t) n;
+                pkt[4] = 0;
+                memcpy(pkt + 5, frame + off, n);
+                r = write_all(h, pkt, 5 + n, deadline, abort_fd);
+                if (r < 0)
+                        return r;
+                tap(h, BT_DIR_TO_CONTROLLER, pkt, 5 + n);
+                off += n;
+        }
+        return 0;
 }
 
 int bt_host_init(struct bt_host *h, usec_t deadline, int abort_fd, struct bt_addr *ret_addr) {

@@ -127,6 +127,37 @@ typedef int (*bt_event_pred)(const struct bt_hci_evt *e, void *userdata);
 int bt_hci_wait_event(struct bt_host *h, bt_event_pred pred, void *userdata, usec_t deadline, int abort_fd,
                       struct bt_hci_evt *ret);
 
+/* ---- ACL data (LE pairing: SMP over L2CAP) ---- */
+
+/* Called for every ACL packet from the controller (acl: the 4-octet ACL
+ * header and its data, no H4 type octet), whichever call is reading:
+ * the handler keeps what it needs (it runs before the call returns).
+ * Return > 0 to wake the caller of bt_hci_wait_event() (now, or at its
+ * next call if a command was being waited for), 0 otherwise; a value < 0
+ * is treated as 0 (the handler records its own errors). */
+typedef int (*bt_host_acl_fn)(const uint8_t *acl, size_t len, void *userdata);
+void bt_host_set_acl_handler(struct bt_host *h, bt_host_acl_fn fn, void *userdata);
+
+/* bt_hci_wait_event() returns this (> 0, never a predicate's own value
+ * by convention: predicates return 1) when the ACL handler asked for a
+ * wake-up; *ret is then not written. */
+#define BT_HOST_WAKE_ACL 0x10000
+
+/* Sends one L2CAP basic frame (cid, payload of len octets) on ACL
+ * connection handle, in fragments of at most 27 data octets (the LE
+ * minimum every controller accepts, Core Vol 6 Part B 2.4), the first
+ * with packet boundary pb_start (0x00 first non-flushable, as LE wants;
+ * 0x02 first flushable, BR/EDR), the rest as continuations. Does not wait
+ * for Number of Completed Packets: callers keep one PDU in flight and
+ * wait for the peer's answer. */
+int bt_host_send_l2cap(struct bt_host *h, uint16_t handle, uint8_t pb_start, uint16_t cid, const void *payload,
+                       uint16_t len, usec_t deadline, int abort_fd);
+
+/* Total time calls on h have spent blocked waiting for the controller to
+ * send something (poll on the transport): what the radio protocol and the
+ * peer make us wait. The rest of a procedure's time is our own. */
+usec_t bt_host_wait_usec(const struct bt_host *h);
+
 /* The common start of a host: Reset, Set Event Mask (everything incl.
  * the Secure Simple Pairing events), Read BD_ADDR. */
 int bt_host_init(struct bt_host *h, usec_t deadline, int abort_fd, struct bt_addr *ret_addr);

@@ -428,6 +428,28 @@ START_TEST(decoders_reject_bad_lengths) {
 }
 END_TEST
 
+START_TEST(smp_encoders_round_trip) {
+        struct bt_smp_pairing req = { .io_cap = BT_IO_KEYBOARD_DISPLAY, .oob = 0,
+                                      .auth_req = BT_SMP_AUTH_BONDING | BT_SMP_AUTH_MITM | BT_SMP_AUTH_SC,
+                                      .max_key_size = 16, .init_key_dist = 0x0d, .resp_key_dist = 0x0f };
+        uint8_t out[BT_SMP_PAIRING_LEN], f[BT_SMP_FAILED_LEN];
+        struct bt_smp_pdu pdu;
+
+        ck_assert_int_eq(bt_smp_pairing_build(BT_SMP_PAIRING_RESPONSE, &req, out), 7);
+        ck_assert_int_eq(bt_smp_parse(out, sizeof(out), &pdu), 0);
+        ck_assert_int_eq(pdu.code, BT_SMP_PAIRING_RESPONSE);
+        ck_assert_int_eq(pdu.pairing.io_cap, BT_IO_KEYBOARD_DISPLAY);
+        ck_assert_int_eq(pdu.pairing.auth_req, 0x0d);
+        ck_assert_int_eq(pdu.pairing.init_key_dist, 0x0d);
+        ck_assert_int_eq(pdu.pairing.resp_key_dist, 0x0f);
+        ck_assert_int_eq(bt_smp_pairing_build(BT_SMP_PAIRING_FAILED, &req, out), -EINVAL);
+        ck_assert_int_eq(bt_smp_failed_build(BT_SMP_ERR_AUTH_REQUIREMENTS, f), 2);
+        ck_assert_int_eq(bt_smp_parse(f, sizeof(f), &pdu), 0);
+        ck_assert_int_eq(pdu.code, BT_SMP_PAIRING_FAILED);
+        ck_assert_int_eq(pdu.reason, BT_SMP_ERR_AUTH_REQUIREMENTS);
+}
+END_TEST
+
 START_TEST(assoc_tables) {
         struct bt_smp_pairing a = { .io_cap = BT_IO_DISPLAY_YES_NO, .auth_req = BT_SMP_AUTH_MITM },
                               b = { .io_cap = BT_IO_DISPLAY_YES_NO, .auth_req = 0 };
@@ -539,6 +561,7 @@ int main(void) {
         tcase_add_test(tc, le_disconnect_aborts);
         tcase_add_test(tc, decoders_reject_bad_lengths);
         tcase_add_test(tc, assoc_tables);
+        tcase_add_test(tc, smp_encoders_round_trip);
         tcase_add_test(tc, btsnoop_records);
         tcase_add_test(tc, pcap_pseudo_headers);
         suite_add_tcase(s, tc);
