@@ -12,8 +12,12 @@
  * classification. A DUT that pairs legacy is offered the declared PIN,
  * then common fixed PINs, one connection each.
  *
+ * LE (profile modes has "le"): testcases/bt-le.c, two SMP probes on the
+ * same bench host after the BR/EDR half.
+ *
  * Policy "latest" (default): FAIL on legacy PIN pairing, FAIL on Secure
- * Simple Pairing with a P-192 key only, PASS on Secure Connections.
+ * Simple Pairing with a P-192 key only, FAIL on LE legacy pairing or an
+ * accepted LE downgrade, PASS on Secure Connections.
  * Policy "ssp": SSP P-192 passes too. Bench faults are ERROR. */
 
 #include <errno.h>
@@ -27,6 +31,7 @@
 #include "drivers/bt/transport.h"
 #include "lib/btpair/btpair.h"
 #include "testcase.h"
+#include "testcases/bt-le.h"
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
@@ -66,6 +71,13 @@ struct bt_run {
         struct bt_io_capability dut_io;
         struct pin_try pins[PINS_MAX];
         size_t n_pins;
+        /* BR/EDR inputs and findings */
+        const char *policy, *pin_s, *declared_io;
+        bool addr_declared;
+        usec_t per_conn;
+        bool found, jw_noted;
+        char a[BT_ADDR_STR_MAX];
+        const char *accepted_pin;
 };
 
 /* ------------------------------------------------------------- records */
@@ -411,6 +423,137 @@ static int attempt(struct bt_run *run, struct pin_try *pin, usec_t deadline, str
         return 0;
 }
 
+/* The BR/EDR half on an initialised bench host: find, connect, pair,
+ * PIN trials, classification. reason gets one sentence. */
+static enum case_outcome bredr_check(struct bt_run *run, char *reason, size_t rsize) {
+        enum case_outcome o = CASE_ERROR;
+        int r;
+
+        if (!run->addr_declared) {
+                unsigned secs = (unsigned) case_ctx_param_int(run->ctx, "inquiry_s", 10);
+
+                case_ctx_progress(run->ctx, "inquiry for up to %u s", secs);
+                r = find_dut(run, secs);
+                if (r < 0) {
+                        if (r == -ECANCELED)
+                                o = CASE_ABORTED;
+                        else
+                                snprintf(reason, rsize, "no BR/EDR device answered an inquiry within %u s (%s); declare radios.bluetooth.address or check the DUT is discoverable",
+                                         secs, strerror(-r));
+                        return o;
+                }
+        }
+        run->found = true;
+        case_ctx_progress(run->ctx, "DUT %s", bt_addr_to_string(&run->peer, run->a, sizeof(run->a)));
+
+        /* One connection per PIN while the DUT asks for PINs; an SSP DUT
+         * shows everything on the first connection. */
+        for (size_t i = 0; i < run->n_pins; i++) {
+                struct pin_try *pt = &run->pins[i];
+                struct conn c;
+
+                if (i > 0)
+                        case_ctx_progress(run->ctx, "legacy pairing: trying PIN %s", pt->pin);
+                r = attempt(run, pt, deadline_in(run->per_conn), &c);
+                if (r < 0) {
+                        if (r == -ECANCELED) {
+                                o = CASE_ABORTED;
+                                return o;
+                        }
+                        snprintf(reason, rsize, "connection to %s failed: %s", run->a, strerror(-r));
+                        return o;
+                }
+                if (!pt->requested)
+                        break;
+                pt->status = c.status;
+                pt->accepted = c.auth_done && c.status == 0;
+                if (pt->accepted) {
+                        run->accepted_pin = pt->pin;
+                        break;
+                }
+        }
+
+        if (!run->have_result) {
+                btpair_finish(run->pair);
+        }
+        if (!run->have_result) {
+                snprintf(reason, rsize, "the DUT %s connected but no pairing was seen after Authentication Requested", run->a);
+                return o;
+        }
+        {
+                const struct btpair_result *res = run->have_success ? &run->success : &run->result;
+                const struct btpair_side *dut = res->local_is_initiator ? &res->responder : &res->initiator;
+
+                switch (res->method) {
+                case BTPAIR_METHOD_LEGACY_PIN:
+                        o = CASE_FAIL;
+                        if (run->accepted_pin)
+                                snprintf(reason, rsize,
+                                         "the DUT paired with legacy PIN pairing and accepted PIN %s (%s), not Secure Connections",
+                                         run->accepted_pin, run->pin_s && streq(run->accepted_pin, run->pin_s) ? "the declared PIN" : "a common fixed PIN");
+                        else
+                                snprintf(reason, rsize,
+                                         "the DUT pairs with legacy PIN pairing (PIN Code Request), not Secure Connections; none of the %zu PINs tried was accepted",
+                                         run->n_pins);
+                        break;
+                case BTPAIR_METHOD_SSP:
+                        if (res->outcome != BTPAIR_OUTCOME_SUCCESS) {
+                                o = CASE_ERROR;
+                                snprintf(reason, rsize, "Secure Simple Pairing (%s) did not complete: %s",
+                                         bt_assoc_model_to_string(res->model), res->reason ? res->reason : "no link key");
+                                break;
+                        }
+                        o = streq(run->policy, "latest") ? CASE_FAIL : CASE_PASS;
+                        snprintf(reason, rsize,
+                                 "the DUT paired with Secure Simple Pairing (%s) and a P-192 link key (%s) only, not Secure Connections%s",
+                                 bt_assoc_model_to_string(res->model),
+                                 res->key_type_known ? bt_link_key_type_to_string(res->key_type) : "key type unknown",
+                                 o == CASE_PASS ? "; policy ssp accepts it" : "");
+                        break;
+                case BTPAIR_METHOD_SSP_SC:
+                        o = res->outcome == BTPAIR_OUTCOME_SUCCESS ? CASE_PASS : CASE_ERROR;
+                        snprintf(reason, rsize, "the DUT paired with Secure Connections (%s, %s link key)%s",
+                                 bt_assoc_model_to_string(res->model),
+                                 bt_link_key_type_to_string(res->key_type),
+                                 o == CASE_PASS ? " and offered no legacy pairing" : " but did not complete");
+                        break;
+                case BTPAIR_METHOD_UNKNOWN:
+                case BTPAIR_METHOD_LE_LEGACY:
+                case BTPAIR_METHOD_LE_SC:
+                case _BTPAIR_METHOD_MAX:
+                        snprintf(reason, rsize, "the pairing with %s could not be classified", run->a);
+                        break;
+                }
+                if (res->model == BT_ASSOC_JUST_WORKS && run->declared_io && !streq(run->declared_io, "no-input-no-output")) {
+                        run->jw_noted = true;
+                        case_ctx_progress(run->ctx, "note: Just Works although the profile declares io_capability %s", run->declared_io);
+                }
+                (void) dut;
+        }
+
+        return o;
+}
+
+/* The two halves into one verdict: ABORTED over everything, then FAIL
+ * (a finding stands even when the other half could not be checked), then
+ * ERROR, then PASS. Each half's sentence is kept, prefixed when both ran. */
+static enum case_outcome combine(bool bredr, enum case_outcome ob, const char *rb, bool le, enum case_outcome ol,
+                                 const char *rl, char *reason, size_t size) {
+        static const enum case_outcome order[] = { CASE_ABORTED, CASE_FAIL, CASE_ERROR, CASE_PASS };
+        enum case_outcome o = CASE_PASS;
+
+        for (size_t i = 0; i < ELEMENTSOF(order); i++)
+                if ((bredr && ob == order[i]) || (le && ol == order[i])) {
+                        o = order[i];
+                        break;
+                }
+        if (bredr && le)
+                snprintf(reason, size, "BR/EDR: %s; LE: %s", rb[0] ? rb : "-", rl[0] ? rl : "-");
+        else
+                snprintf(reason, size, "%s", bredr ? rb : rl);
+        return o;
+}
+
 /* ------------------------------------------------------------ the case */
 
 static const struct case_param pairing_params[] = {
@@ -426,6 +569,8 @@ static const struct case_param pairing_params[] = {
           .help = "switch the DUT's power on first (default 1)" },
         { .name = "inquiry_s", .type = CASE_PARAM_INT, .min = 1, .max = 60,
           .help = "how long to look for the DUT (default 10)" },
+        { .name = "le_scan_s", .type = CASE_PARAM_INT, .min = 1, .max = 60,
+          .help = "how long to look for the DUT's LE advertising (default 10)" },
         { .name = "timeout_s", .type = CASE_PARAM_INT, .min = 5, .max = 300,
           .help = "per connection: connect, features, pairing (default 30)" },
         {},
@@ -452,16 +597,18 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
         _cleanup_(bt_host_freep) struct bt_host *h = NULL;
         struct bt_run run = { .ctx = ctx, .abort_fd = case_ctx_abort_fd(ctx), .pscan_rep_mode = 0x01 };
         json_t *bt = profile_bt(ctx);
+        json_t *modes = json_object_get(bt, "modes");
         const char *interface = bench_interface(ctx);
         const char *policy = case_ctx_param_string(ctx, "policy", json_string_value(json_object_get(bt, "policy")));
         const char *addr_s = case_ctx_param_string(ctx, "address", json_string_value(json_object_get(bt, "address")));
         const char *pin_s = case_ctx_param_string(ctx, "pin", json_string_value(json_object_get(bt, "pin")));
         const char *declared_io = json_string_value(json_object_get(bt, "io_capability"));
         usec_t per_conn = (usec_t) case_ctx_param_int(ctx, "timeout_s", 30) * USEC_PER_SEC;
-        enum case_outcome o = CASE_ERROR;
-        char reason[512] = "", a[BT_ADDR_STR_MAX], bench_a[BT_ADDR_STR_MAX] = "";
-        const char *accepted_pin = NULL;
-        bool jw_noted = false, found = false;
+        bool want_bredr = json_list_has(modes, "br-edr"), want_le = json_list_has(modes, "le");
+        enum case_outcome o = CASE_ERROR, o_bredr = CASE_PASS;
+        char reason[1024] = "", reason_bredr[512] = "", bench_a[BT_ADDR_STR_MAX] = "";
+        struct bt_le_result le = { .outcome = CASE_PASS };
+        usec_t t_start = mono_now(), t_relay = 0;
         struct bt_addr bench_addr;
         json_t *pins_json;
         int r;
@@ -470,8 +617,8 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
                 case_ctx_reason(ctx, "the profile declares no Bluetooth (radios.bluetooth): nothing to check");
                 return CASE_SKIPPED;
         }
-        if (!json_list_has(json_object_get(bt, "modes"), "br-edr")) {
-                case_ctx_reason(ctx, "the profile declares no BR/EDR (radios.bluetooth.modes); the LE half of bt.pairing is not implemented yet");
+        if (!want_bredr && !want_le) {
+                case_ctx_reason(ctx, "the profile declares no Bluetooth mode to check (radios.bluetooth.modes: expected br-edr, le or both)");
                 return CASE_SKIPPED;
         }
         if (!policy)
@@ -484,6 +631,11 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
                 case_ctx_reason(ctx, "address is \"%s\", expected AA:BB:CC:DD:EE:FF", addr_s);
                 return CASE_ERROR;
         }
+        run.policy = policy;
+        run.pin_s = pin_s;
+        run.declared_io = declared_io;
+        run.addr_declared = addr_s != NULL;
+        run.per_conn = per_conn;
         if (!interface) {
                 case_ctx_reason(ctx, "slot %s has no radio of kind bluetooth in the fixture, expected one (or the interface param)",
                                 case_ctx_slot_name(ctx));
@@ -503,9 +655,12 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
         if (case_ctx_param_int(ctx, "power_on", 1)) {
                 struct relay_result rr;
 
+                usec_t t0 = mono_now();
+
                 case_ctx_progress(ctx, "power on %s", case_ctx_slot(ctx)->power);
                 r = case_ctx_relay(ctx, RELAY_OP_SET, case_ctx_slot(ctx)->power, true, 0,
                                    deadline_in(5 * USEC_PER_SEC), &rr);
+                t_relay = mono_now() - t0;
                 if (r < 0) {
                         if (r == -ECANCELED) {
                                 o = CASE_ABORTED;
@@ -542,109 +697,22 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
                 bt_addr_to_string(&bench_addr, bench_a, sizeof(bench_a));
         }
 
-        if (!addr_s) {
-                unsigned secs = (unsigned) case_ctx_param_int(ctx, "inquiry_s", 10);
+        if (want_bredr)
+                o_bredr = bredr_check(&run, reason_bredr, sizeof(reason_bredr));
+        if (want_le && o_bredr != CASE_ABORTED) {
+                struct bt_le_args la = {
+                        .ctx = ctx, .h = h, .abort_fd = run.abort_fd, .profile = bt, .policy = policy,
+                        .per_conn = per_conn, .scan_s = (unsigned) case_ctx_param_int(ctx, "le_scan_s", 10),
+                };
 
-                case_ctx_progress(ctx, "inquiry for up to %u s", secs);
-                r = find_dut(&run, secs);
+                r = bt_le_check(&la, &le);
                 if (r < 0) {
-                        if (r == -ECANCELED)
-                                o = CASE_ABORTED;
-                        else
-                                snprintf(reason, sizeof(reason), "no BR/EDR device answered an inquiry within %u s (%s); declare radios.bluetooth.address or check the DUT is discoverable",
-                                         secs, strerror(-r));
-                        goto evidence;
+                        case_ctx_reason(ctx, "out of memory");
+                        goto out;
                 }
         }
-        found = true;
-        case_ctx_progress(ctx, "DUT %s", bt_addr_to_string(&run.peer, a, sizeof(a)));
+        o = combine(want_bredr, o_bredr, reason_bredr, want_le, le.outcome, le.reason, reason, sizeof(reason));
 
-        /* One connection per PIN while the DUT asks for PINs; an SSP DUT
-         * shows everything on the first connection. */
-        for (size_t i = 0; i < run.n_pins; i++) {
-                struct pin_try *pt = &run.pins[i];
-                struct conn c;
-
-                if (i > 0)
-                        case_ctx_progress(ctx, "legacy pairing: trying PIN %s", pt->pin);
-                r = attempt(&run, pt, deadline_in(per_conn), &c);
-                if (r < 0) {
-                        if (r == -ECANCELED) {
-                                o = CASE_ABORTED;
-                                goto evidence;
-                        }
-                        snprintf(reason, sizeof(reason), "connection to %s failed: %s", a, strerror(-r));
-                        goto evidence;
-                }
-                if (!pt->requested)
-                        break;
-                pt->status = c.status;
-                pt->accepted = c.auth_done && c.status == 0;
-                if (pt->accepted) {
-                        accepted_pin = pt->pin;
-                        break;
-                }
-        }
-
-        if (!run.have_result) {
-                btpair_finish(run.pair);
-        }
-        if (!run.have_result) {
-                snprintf(reason, sizeof(reason), "the DUT %s connected but no pairing was seen after Authentication Requested", a);
-                goto evidence;
-        }
-        {
-                const struct btpair_result *res = run.have_success ? &run.success : &run.result;
-                const struct btpair_side *dut = res->local_is_initiator ? &res->responder : &res->initiator;
-
-                switch (res->method) {
-                case BTPAIR_METHOD_LEGACY_PIN:
-                        o = CASE_FAIL;
-                        if (accepted_pin)
-                                snprintf(reason, sizeof(reason),
-                                         "the DUT paired with legacy PIN pairing and accepted PIN %s (%s), not Secure Connections",
-                                         accepted_pin, pin_s && streq(accepted_pin, pin_s) ? "the declared PIN" : "a common fixed PIN");
-                        else
-                                snprintf(reason, sizeof(reason),
-                                         "the DUT pairs with legacy PIN pairing (PIN Code Request), not Secure Connections; none of the %zu PINs tried was accepted",
-                                         run.n_pins);
-                        break;
-                case BTPAIR_METHOD_SSP:
-                        if (res->outcome != BTPAIR_OUTCOME_SUCCESS) {
-                                o = CASE_ERROR;
-                                snprintf(reason, sizeof(reason), "Secure Simple Pairing (%s) did not complete: %s",
-                                         bt_assoc_model_to_string(res->model), res->reason ? res->reason : "no link key");
-                                break;
-                        }
-                        o = streq(policy, "latest") ? CASE_FAIL : CASE_PASS;
-                        snprintf(reason, sizeof(reason),
-                                 "the DUT paired with Secure Simple Pairing (%s) and a P-192 link key (%s) only, not Secure Connections%s",
-                                 bt_assoc_model_to_string(res->model),
-                                 res->key_type_known ? bt_link_key_type_to_string(res->key_type) : "key type unknown",
-                                 o == CASE_PASS ? "; policy ssp accepts it" : "");
-                        break;
-                case BTPAIR_METHOD_SSP_SC:
-                        o = res->outcome == BTPAIR_OUTCOME_SUCCESS ? CASE_PASS : CASE_ERROR;
-                        snprintf(reason, sizeof(reason), "the DUT paired with Secure Connections (%s, %s link key)%s",
-                                 bt_assoc_model_to_string(res->model),
-                                 bt_link_key_type_to_string(res->key_type),
-                                 o == CASE_PASS ? " and offered no legacy pairing" : " but did not complete");
-                        break;
-                case BTPAIR_METHOD_UNKNOWN:
-                case BTPAIR_METHOD_LE_LEGACY:
-                case BTPAIR_METHOD_LE_SC:
-                case _BTPAIR_METHOD_MAX:
-                        snprintf(reason, sizeof(reason), "the pairing with %s could not be classified", a);
-                        break;
-                }
-                if (res->model == BT_ASSOC_JUST_WORKS && declared_io && !streq(declared_io, "no-input-no-output")) {
-                        jw_noted = true;
-                        case_ctx_progress(ctx, "note: Just Works although the profile declares io_capability %s", declared_io);
-                }
-                (void) dut;
-        }
-
-evidence:
         if (o == CASE_ERROR && !reason[0])
                 snprintf(reason, sizeof(reason), "the bench could not decide");
         if (reason[0])
@@ -693,11 +761,27 @@ evidence:
                                                                            "auth_status", run.pins[i].status));
                 j = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:o, s:o, s:o, s:s?, s:b, s:s?, s:s}",
                               "interface", interface, "transport", h ? bt_host_transport(h) : "",
-                              "bench_address", bench_a, "dut_address", found ? a : NULL, "policy", policy,
+                              "bench_address", bench_a, "dut_address", run.found ? run.a : NULL, "policy", policy,
                               "features", feat ? feat : json_null(), "pairing", pairing ? pairing : json_null(),
-                              "pins_tried", pins_json ? pins_json : json_null(), "pin_accepted", accepted_pin,
-                              "just_works_on_io_capable_dut", jw_noted, "declared_io_capability", declared_io,
+                              "pins_tried", pins_json ? pins_json : json_null(), "pin_accepted", run.accepted_pin,
+                              "just_works_on_io_capable_dut", run.jw_noted, "declared_io_capability", declared_io,
                               "reason", reason[0] ? reason : o == CASE_ABORTED ? "aborted" : "");
+                if (j) {
+                        usec_t total = mono_now() - t_start, wait = h ? bt_host_wait_usec(h) : 0;
+                        usec_t own = total > wait + t_relay ? total - wait - t_relay : 0;
+
+                        json_object_set_new(j, "modes", json_deep_copy(modes));
+                        json_object_set_new(j, "br_edr_reason", want_bredr ? json_string(reason_bredr) : json_null());
+                        json_object_set_new(j, "le", le.evidence ? le.evidence : json_null());
+                        le.evidence = NULL;
+                        /* What the radio and the DUT made us wait (blocked on
+                         * the transport), the relay board's share, and the
+                         * rest: our own overhead. */
+                        json_object_set_new(j, "timing",
+                                            json_pack("{s:I, s:I, s:I, s:I}", "total_us", (json_int_t) total,
+                                                      "controller_wait_us", (json_int_t) wait, "relay_us",
+                                                      (json_int_t) t_relay, "overhead_us", (json_int_t) own));
+                }
                 doc = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
                 if (doc)
                         case_ctx_evidence(ctx, "bt-pairing.json", "application/json", doc, strlen(doc));
@@ -706,6 +790,7 @@ evidence:
                 case_ctx_evidence(ctx, "bt-pairing.btsnoop", "application/octet-stream", data, size);
         }
 out:
+        json_decref(le.evidence);
         btpair_free(run.pair);
         bt_snoop_writer_free(run.snoop);
         return o;
@@ -713,7 +798,7 @@ out:
 
 const struct case_def case_bt_pairing = {
         .id = "bt.pairing",
-        .summary = "The DUT must pair with Secure Connections: no legacy PIN pairing, no P-192-only SSP",
+        .summary = "The DUT must pair with Secure Connections: no legacy PIN pairing, no P-192-only SSP, no LE legacy pairing or downgrade",
         .requirements = bt_requirements,
         .params = pairing_params,
         .run = pairing_run,
