@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # run-all.sh BUILD_DIR: runs every bench program found under BUILD_DIR/bench
 # (bench-events, bench-ping, bench-relay-cmd, bench-rss, bench-relay,
-# bench-store, and any other bench-* executable), one after the other, each
+# bench-store, bench-wifi-audit, bench-bt-audit, bench-bt-pairing (a
+# generated launcher for bench/bt/bench-bt-pairing.py), and any other
+# bench-* executable), one after the other, each
 # under a 120 s timeout, then prints a summary: every line that carries a
 # target verdict (PASS/MISS) and each program's exit status.
 # Builds nothing: build first, e.g.
 #   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release
 #   cmake --build build-bench -j2 --target bench-events bench-ping bench-relay-cmd bench-rss
+#   cmake --build build-bench -j2 --target bench-bt-audit bench-bt-pairing
 # Exit status: 0 when every program exited 0, 1 otherwise.
 set -u
 
@@ -50,6 +53,7 @@ for p in $progs; do
         case $rc in
         0) verdict="ok" ;;
         1) verdict="target missed (exit 1)" ;;
+        77) verdict="skipped (exit 77: a tool or the shared data is absent)" ;;
         124|137) verdict="TIMEOUT (exit $rc)" ;;
         *) verdict="error (exit $rc)" ;;
         esac
