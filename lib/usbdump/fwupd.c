@@ -163,8 +163,8 @@ static int device_build(struct ctx *c, json_t *u, struct usbdump *d, size_t idx)
                         if ((r = put(&cfg, id, sizeof(id))) < 0 || (r = extra(c, it, &cfg)) < 0)
                                 goto out;
                         json_array_foreach(eps, j, ep) {
-                                uint8_t addr, interval, refresh, synch, attr;
-                                uint16_t mps;
+                                uint8_t addr = 0, interval = 0, refresh = 0, synch = 0, attr = 0;
+                                uint16_t mps = 0;
                                 char we[160];
 
                                 snprintf(we, sizeof(we), "%s.UsbEndpoints[%zu]", w, j);
