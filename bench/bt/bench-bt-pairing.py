@@ -151,6 +151,13 @@ def report(mode, runs):
            "PASS" if ok else "MISS"))
     print("  overhead %% per run: min %.2f, max %.2f" %
           (min(100.0 * o / t for o, t in zip(over, tot) if t > 0), max(100.0 * o / t for o, t in zip(over, tot) if t > 0)))
+    cpu = [r["timing"]["cpu_us"] for r in timed if "cpu_us" in r["timing"]]
+    if cpu:
+        # The case thread's own CPU time (syscalls included): the upper
+        # bound of what we cost, without the time the scheduler gave to
+        # btvirt and the DUT on a loaded 2-core machine.
+        m_cpu = statistics.median(cpu)
+        print("  case thread CPU: median %s ms = %.2f%% of the total" % (ms(m_cpu), 100.0 * m_cpu / m_tot if m_tot else 0))
     return ok
 
 
