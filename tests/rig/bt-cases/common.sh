@@ -218,9 +218,15 @@ run_case() {
   sed 's/^/  | /' "$W/$name.txt"
   RUN_ID=$(head -n 1 "$W/$name.txt")
   say "$name: certbench run --wait exit $rc in $RUN_MS ms"
-  [ "$rc" = "$want" ] || { bad "$name: certbench run exit $rc, expected $want"; return 1; }
   timeout 30 "$CB" --endpoint "$EP" report "$RUN_ID" --format json >"$W/$name.json" 2>"$W/$name.err" ||
     { bad "$name: certbench report failed: $(cat "$W/$name.err")"; return 1; }
+  if [ "$rc" != "$want" ]; then
+    bad "$name: certbench run exit $rc, expected $want"
+    # Keep what the run left for the post-mortem (saved under RIG_OUT).
+    /usr/bin/python3 "$HERE/bt-case-check.py" "$W/$name.json" bt.pairing ANY --endpoint "$EP" --save-dir "$W" \
+      --evidence bt-pairing.json --snoop bt-pairing.btsnoop >/dev/null 2>&1
+    return 1
+  fi
   return 0
 }
 
