@@ -46,6 +46,7 @@ struct le_link {
 struct le_run {
         const struct bt_le_args *a;
         struct le_link link;
+        uint8_t conn_status;             /* of the last LE Connection Complete */
         /* the DUT */
         bool found;
         struct bt_addr addr;
@@ -167,8 +168,17 @@ static int conn_pred(const struct bt_hci_evt *e, void *userdata) {
                 return 0;
         if (cc.status == 0 && !bt_addr_equal(&cc.peer, &lr->addr))
                 return 0;
-        lr->link = (struct le_link){ .up = cc.status == 0, .handle = cc.handle };
+        {
+                uint64_t malformed = lr->link.malformed;   /* counts over the whole case */
+
+                lr->link = (struct le_link){ .up = cc.status == 0, .handle = cc.handle, .malformed = malformed };
+        }
+        lr->conn_status = cc.status;
         return cc.status == 0 ? 1 : bt_host_status_to_errno(cc.status);
+}
+
+static int never_pred(const struct bt_hci_evt *e, void *userdata) {
+        return 0;
 }
 
 static int le_connect(struct le_run *lr, usec_t dl) {
@@ -188,14 +198,31 @@ static int le_connect(struct le_run *lr, usec_t dl) {
         int r;
 
         memcpy(p + 6, lr->addr.b, 6);
-        r = bt_host_cmd_ok(a->h, HCI_LE_CREATE_CONN, p, sizeof(p), dl, a->abort_fd, NULL);
-        if (r < 0)
-                return r;
-        r = bt_hci_wait_event(a->h, conn_pred, lr, dl, a->abort_fd, NULL);
-        if (r == -ETIMEDOUT || r == -ECANCELED)
-                /* The controller keeps trying until told otherwise. */
-                (void) bt_host_cmd(a->h, HCI_LE_CREATE_CONN_CANCEL, NULL, 0, deadline_in(2 * USEC_PER_SEC), -1, NULL);
-        return r < 0 ? r : 0;
+        for (;;) {
+                lr->conn_status = 0;
+                r = bt_host_cmd_ok(a->h, HCI_LE_CREATE_CONN, p, sizeof(p), dl, a->abort_fd, NULL);
+                if (r < 0)
+                        return r;
+                r = bt_hci_wait_event(a->h, conn_pred, lr, dl, a->abort_fd, NULL);
+                if (r == -ETIMEDOUT || r == -ECANCELED) {
+                        /* The controller keeps trying until told otherwise. */
+                        (void) bt_host_cmd(a->h, HCI_LE_CREATE_CONN_CANCEL, NULL, 0, deadline_in(2 * USEC_PER_SEC),
+                                           -1, NULL);
+                        return r;
+                }
+                /* 0x3e, Connection Failed to be Established: the DUT was
+                 * not advertising yet (it resumes after our previous
+                 * connection; btvirt fails at once where a radio would
+                 * keep listening). Try again until the deadline. */
+                if (r < 0 && lr->conn_status == 0x3e && mono_now() + 100 * USEC_PER_MSEC < dl) {
+                        r = bt_hci_wait_event(a->h, never_pred, NULL, deadline_in(100 * USEC_PER_MSEC), a->abort_fd,
+                                              NULL);
+                        if (r == -ECANCELED)
+                                return r;
+                        continue;
+                }
+                return r < 0 ? r : 0;
+        }
 }
 
 static int disconn_pred(const struct bt_hci_evt *e, void *userdata) {
