@@ -86,7 +86,8 @@ kill $daemon_pid; wait $daemon_pid 2>/dev/null || true; daemon_pid=
 # kernel rig, exactly as its tests do (one definition: tests/rig/*/CMakeLists.txt):
 # D-3 wifi.security and wifi.downgrade (mac80211_hwsim, hostapd, wpa_supplicant),
 # D-6 usb.exposure (configfs gadgets that follow the DUT's power relay) and
-# usb.host-sweep (the guest's own host stack as the DUT's).
+# usb.host-sweep (the guest's own host stack as the DUT's), D-4 bt.pairing
+# (btvirt controllers through hci_vhci, certbench-bt-dut as the DUT).
 rig_demo() { # TITLE CTEST-NAME
   echo
   echo "== $1"
@@ -95,7 +96,7 @@ rig_demo() { # TITLE CTEST-NAME
   rc=$?
   set -e
   sed -n 's/^[0-9]*: //p' "$work/rig-$2.log" |
-    grep -E '^(wifi-cases: (sec|dg)-|(wifi|usb)\.[a-z-]+ [A-Z]+:|usb-cases: |usb-host: |PASS:|FAIL:|SKIP:|RIG )' || true
+    grep -E '^(wifi-cases: (sec|dg)-|(wifi|usb|bt)\.[a-z-]+ [A-Z]+:|usb-cases: |usb-host: |bt-cases: [a-z-]+: DUT|PASS:|FAIL:|SKIP:|RIG )' || true
   if grep -q "\*\*\*Skipped" "$work/rig-$2.log"; then
     echo "SKIP: $2 needs the kernel rig (qemu, Debian's kernel; see $work/rig-$2.log)"
   elif [ $rc -ne 0 ]; then
@@ -107,8 +108,10 @@ if sh scripts/rig-deps.sh >/dev/null 2>&1; then
   rig_demo "D-3 Wi-Fi security: wifi.downgrade" wifi_case_downgrade
   rig_demo "D-6 USB exposure: usb.exposure" usb_case_exposure
   rig_demo "D-6 USB host sweep: usb.host-sweep" usb_host_sweep
+  rig_demo "D-4 Bluetooth pairing, BR/EDR: bt.pairing" bt_case_bredr
+  rig_demo "D-4 Bluetooth pairing, LE: bt.pairing" bt_case_le
 else
-  echo "SKIP: the D-3 and D-6 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
+  echo "SKIP: the D-3, D-4 and D-6 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
 fi
 
 echo "reports: $work/dut1-report.json $work/dut1-report.xml $work/dut2-report.json $work/dut2-report.xml"
