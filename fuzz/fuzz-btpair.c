@@ -94,8 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 off += 2;
                 if (len > size - off)
                         len = (uint8_t) (size - off);
+                number++;
                 rec = (struct btsnoop_record){
-                        .number = ++number,
+                        .number = number,
                         .ts_usec = number * 300,
                         .type = (enum btsnoop_type) ((hdr & 7) % _BTSNOOP_TYPE_MAX),
                         .dir = (enum btsnoop_dir) (((hdr >> 3) & 3) % _BTSNOOP_DIR_MAX),

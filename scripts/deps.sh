@@ -6,7 +6,7 @@ PKGS="build-essential cmake pkg-config git
 libzmq3-dev libjansson-dev libyaml-dev libmodbus-dev check libsqlite3-dev sqlite3
 libusb-1.0-0-dev libbluetooth-dev libnl-3-dev libnl-genl-3-dev libgpiod-dev
 python3 python3-zmq python3-pymodbus mbpoll procps
-libpcap-dev zlib1g-dev tshark usbutils umockdev libumockdev-dev"
+libpcap-dev zlib1g-dev tshark usbutils umockdev libumockdev-dev clang"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

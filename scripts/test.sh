@@ -29,3 +29,6 @@ echo "== host tests under ASan+UBSan"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
    ctest --output-on-failure --timeout 600 -LE rig)
+
+echo "== libFuzzer, 10 s per fuzz target (clang, ASan+UBSan)"
+sh scripts/fuzz-short.sh 10
