@@ -107,7 +107,8 @@ radios_stop() {
 
 # dut_start NAME MODE [ARGS...]: certbench-bt-dut on $DUT_IF (hci1 for slot
 # dut1, hci3 for dut2) until its READY line (20 s); sets DUT_ADDR. Its
-# output goes to $W/dut-NAME.log.
+# output goes to $W/dut-NAME.log. ARGS may hold a second --mode (one
+# BR/EDR and one LE mode: a dual-mode DUT).
 DUT_PID=
 DUT_IF=hci1
 dut_start() {
@@ -126,6 +127,8 @@ dut_start() {
     return 1
   fi
   DUT_ADDR=$(sed -n 's/^READY bdaddr=\([0-9A-Fa-f:]*\).*/\1/p' "$DUT_LOG" | head -n 1)
+  # The READY line's mode: both halves of a dual-mode DUT (BREDR+LE).
+  mode=$(sed -n 's/^READY bdaddr=[^ ]* mode=\([^ ]*\).*/\1/p' "$DUT_LOG" | head -n 1)
   say "$name: DUT $mode $DUT_ADDR ready in $(ms_since "$t") ms"
 }
 
