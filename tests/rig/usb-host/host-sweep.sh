@@ -21,25 +21,15 @@ CB=${2:?}
 SIM=${3:?}
 GT=${4:?}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CHECK=$HERE/../wifi-cases/cb-case-check.py
-W=/tmp/rig-usb-host
-OUT=${RIG_OUT:-$W}
+# shellcheck source=../lib/bench.sh
+. "$HERE/../lib/bench.sh"
+bench_init usb-host /tmp/rig-usb-host
+BENCH_RUN_TIMEOUT=100
 UDC=dummy_udc.0
-fails=0
-t_start=$EPOCHREALTIME
 
-ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
-say() { echo "usb-host: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-for t in timeout tail /usr/bin/python3; do
-  command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
-/usr/bin/python3 -c 'import zmq' 2>/dev/null || { echo "SKIP: python3-zmq not installed"; exit 77; }
+bench_require --packages "coreutils, python3, python3-zmq"
 [ -e /sys/class/udc/$UDC ] || { echo "FAIL: no $UDC (dummy_hcd not loaded?)"; ls /sys/class/udc; exit 1; }
-[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-rm -rf "$W"
-mkdir -p "$W" "$OUT"
+bench_prepare
 
 # The DUT's host: the root hub of dummy_hcd.0's host side.
 hcd=
@@ -53,43 +43,13 @@ for m in cdc_acm usb_storage usbhid cdc_ether cdc_ncm rndis_host usblp snd_usb_a
   grep -q "^$m " /proc/modules && { echo "FAIL: $m already loaded"; exit 1; }
 done
 
-bg_pids=()
-# shellcheck disable=SC2317  # the EXIT trap
-cleanup() {
-  local p
-  [ -n "${DAEMON_PID:-}" ] && kill -TERM "$DAEMON_PID" 2>/dev/null &&
-    timeout 15 tail --pid="$DAEMON_PID" -f /dev/null
-  for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-  cp "$W"/*.log "$W"/*.yaml "$W"/*.json "$W"/*.txt "$OUT"/ 2>/dev/null
-}
-trap cleanup EXIT
-
-wait_log() { # FILE PATTERN COUNT SECONDS (inotify through tail -F, bounded)
-  local f=$1 pat=$2 n=$3 t=$4 fd tpid r
-  exec {fd}< <(exec timeout "$t" tail -n +1 -F "$f" 2>/dev/null)
-  tpid=$!
-  grep -E -m "$n" -- "$pat" <&"$fd" >/dev/null
-  r=$?
-  kill "$tpid" 2>/dev/null
-  exec {fd}<&-
-  return $r
-}
-
 # The simulated DUT's power: its host controller comes up (root hub
 # authorized) when coil 0 goes on, unless $W/dut-dead exists.
 dut_host() { echo "$1" >"$ROOT/authorized" 2>>"$W/dut-power.log" || echo "  authorized=$1 failed" >>"$W/dut-power.log"; }
-dut_on=0
-dut_power_follow() {
-  local t coil value
-  while read -r t coil value; do
-    [ "$coil" = "coil=0" ] || continue
-    case $value in
-      value=1) [ $dut_on = 1 ] || { echo "$t DUT power on" >>"$W/dut-power.log"
-                                    [ -e "$W/dut-dead" ] || dut_host 1; dut_on=1; } ;;
-      value=0) [ $dut_on = 0 ] || { echo "$t DUT power off" >>"$W/dut-power.log"; dut_host 0; dut_on=0; } ;;
-    esac
-  done
-}
+# shellcheck disable=SC2317  # run by the power follower (bench_power_follow)
+dut_power_on() { [ -e "$W/dut-dead" ] || dut_host 1; }
+# shellcheck disable=SC2317  # run by the power follower (bench_power_follow)
+dut_power_off() { dut_host 0; }
 # The driver on its own (no class driver loaded yet).
 t=$EPOCHREALTIME
 timeout 90 "$GT" "$ROOT" >"$W/usbgadget-test.txt" 2>&1 || bad "rig-usbgadget-test exit $?"
@@ -98,83 +58,15 @@ say "rig-usbgadget-test in $(ms_since "$t") ms"
 dut_host 0
 
 start_bench() {
-  local port t=$EPOCHREALTIME
-  : >"$W/sim.log"
-  "$SIM" --port 0 --coils 4 --log "$W/sim.log" >"$W/sim.out" 2>"$W/sim.err" &
-  bg_pids+=("$!")
-  wait_log "$W/sim.out" '^READY port=' 1 20 || { echo "FAIL: relay simulator not ready: $(cat "$W/sim.err")"; exit 1; }
-  port=$(sed -n 's/^READY port=//p' "$W/sim.out")
-  tail -n +1 -F "$W/sim.log" 2>/dev/null | dut_power_follow &
-  bg_pids+=("$!")
-  cat >"$W/bench.yaml" <<EOT
-bench: rig-usb-host
-relays:
-  - name: relay1
-    kind: modbus-tcp
-    host: 127.0.0.1
-    port: $port
-    unit: 1
-    channels:
-      - { name: dut1.power, coil: 0, safe: off }
-slots:
-  - { name: dut1, power: dut1.power }
-EOT
-  EP="ipc://$W/command"
-  cat >"$W/certbenchd.yaml" <<EOT
-bench_fixture: bench.yaml
-state_dir: $W/state
-command_endpoint: $EP
-event_endpoint: ipc://$W/events
-heartbeat_s: 0
-EOT
-  mkdir -p "$W/state"
-  : >"$W/certbenchd.log"
-  "$CBD" -c "$W/certbenchd.yaml" >>"$W/certbenchd.log" 2>&1 &
-  DAEMON_PID=$!
-  wait_log "$W/certbenchd.log" 'ready:' 1 30 ||
-    { echo "FAIL: certbenchd not ready within 30 s:"; cat "$W/certbenchd.log"; exit 1; }
-  say "relay simulator (port $port) and certbenchd ready in $(ms_since "$t") ms"
+  bench_start rig-usb-host --follow 0 dut_power_on dut_power_off \
+"slots:
+  - { name: dut1, power: dut1.power }" || exit 1
 }
 
 profile() { # NAME CLASSES
   local f=$W/profile-$1.yaml
   printf 'model: Simulated USB host DUT\nmanufacturer: certbench rig\nfirmware_version: "1"\nusb:\n  role: host\n  classes: [%s]\n' "$2" >"$f"
   echo "$f"
-}
-
-run_case() { # NAME EXPECT_RC PROFILE [--param ...]
-  local name=$1 want=$2 profile=$3 t rc
-  shift 3
-  t=$EPOCHREALTIME
-  timeout 100 "$CB" --endpoint "$EP" --events "ipc://$W/events" --timeout 10 run --slot dut1 \
-    --profile "$profile" --serial "rig-$name" --case usb.host-sweep "$@" --wait >"$W/$name.txt" 2>&1
-  rc=$?
-  sed 's/^/  | /' "$W/$name.txt"
-  RUN_ID=$(head -n 1 "$W/$name.txt")
-  say "$name: certbench run --wait exit $rc in $(ms_since "$t") ms: $(sed -n 's/^verdict //p' "$W/$name.txt")"
-  [ "$rc" = "$want" ] || { bad "$name: certbench run exit $rc, expected $want"; return 1; }
-  timeout 30 "$CB" --endpoint "$EP" report "$RUN_ID" --format json >"$W/$name.json" 2>"$W/$name.err" ||
-    { bad "$name: certbench report failed: $(cat "$W/$name.err")"; return 1; }
-}
-
-check_case() { # NAME OUTCOME [--evidence FILE KEY=VALUE ...]
-  local name=$1
-  shift
-  /usr/bin/python3 "$CHECK" "$W/$name.json" usb.host-sweep "$@" --endpoint "$EP" || bad "$name: report check failed"
-}
-
-report_has() { # NAME PYTHON-EXPR on the case result r (reason, evidence ev, measurements ms)
-  /usr/bin/python3 - "$W/$1.json" "$2" <<'EOPY' || bad "$1: report: $2"
-import json, sys
-run = json.load(open(sys.argv[1]))
-r = [x for x in run["results"] if x.get("case") == "usb.host-sweep" or x.get("case_id") == "usb.host-sweep"][0]
-ev = {e.get("name"): e for e in r.get("evidence", [])}
-ms = {m.get("name"): m for m in r.get("measurements", [])} if isinstance(r.get("measurements"), list) else (r.get("measurements") or {})
-ok = eval(sys.argv[2])
-if not ok:
-    print("report: %s is false; reason %r, evidence %s, measurements %s" % (sys.argv[2], r.get("reason"), list(ev), json.dumps(ms)))
-sys.exit(0 if ok else 1)
-EOPY
 }
 
 start_bench
@@ -196,30 +88,30 @@ dut_modem_app() {
 # 1. Compliant DUT host: only the CDC-ACM class driver (and the modem app).
 modprobe cdc_acm || { echo "FAIL: modprobe cdc_acm"; exit 1; }
 dut_modem_app
-if run_case compliant 0 "$(profile compliant cdc-acm)" "${P[@]}"; then
-  check_case compliant PASS --evidence usb-host-sweep.json 0.function=hid 0.result=enumerated \
+if run_case compliant 0 usb.host-sweep "$(profile compliant cdc-acm)" "${P[@]}"; then
+  check_case compliant usb.host-sweep PASS --evidence usb-host-sweep.json 0.function=hid 0.result=enumerated \
     1.function=mass_storage 1.result=enumerated 2.function=ecm 2.result=enumerated 3.result=enumerated \
     4.result=enumerated 5.function=acm 5.declared=true 5.result=bound 6.result=enumerated 7.function=uac2
-  report_has compliant 'ms["functions_undeclared_bound"]["value"] == 0 and ms["functions_enumerated"]["value"] >= 7 and "bound cdc-acm of" in r["reason"]'
+  report_has compliant usb.host-sweep 'ms["functions_undeclared_bound"]["value"] == 0 and ms["functions_enumerated"]["value"] >= 7 and "bound cdc-acm of" in r["reason"]'
 fi
 
 # 2. Non-compliant DUT host: mass storage, HID and ECM drivers too.
 if ! modprobe -a usbhid hid_generic sd_mod cdc_ether || ! modprobe usb_storage delay_use=0; then
   echo "FAIL: modprobe the non-compliant host's drivers"; exit 1
 fi
-if run_case noncompliant 1 "$(profile noncompliant cdc-acm)" "${P[@]}"; then
-  check_case noncompliant FAIL --evidence usb-host-sweep.json 0.class=hid-keyboard 0.result=bound 0.declared=false \
+if run_case noncompliant 1 usb.host-sweep "$(profile noncompliant cdc-acm)" "${P[@]}"; then
+  check_case noncompliant usb.host-sweep FAIL --evidence usb-host-sweep.json 0.class=hid-keyboard 0.result=bound 0.declared=false \
     1.class=mass-storage 1.result=bound 2.class=cdc-ecm 2.result=bound 3.result=enumerated 4.result=enumerated \
     6.result=enumerated
-  report_has noncompliant '"bound 3 USB functions it does not declare: hid-keyboard, mass-storage, cdc-ecm; declared: cdc-acm" in r["reason"]'
+  report_has noncompliant usb.host-sweep '"bound 3 USB functions it does not declare: hid-keyboard, mass-storage, cdc-ecm; declared: cdc-acm" in r["reason"]'
 fi
 
 # 3. A DUT whose host never comes up: ERROR, not FAIL.
 touch "$W/dut-dead"
-if run_case dead 2 "$(profile dead cdc-acm)" --param usb.host-sweep.udc=$UDC --param usb.host-sweep.off_ms=100 \
+if run_case dead 2 usb.host-sweep "$(profile dead cdc-acm)" --param usb.host-sweep.udc=$UDC --param usb.host-sweep.off_ms=100 \
      --param usb.host-sweep.boot_s=3 --param usb.host-sweep.enumerate_s=1 --param usb.host-sweep.functions=acm,hid; then
-  check_case dead ERROR --evidence usb-host-sweep.json 0.result=not-enumerated 1.result=not-enumerated
-  report_has dead '"enumerated none of the 2 functions" in r["reason"]'
+  check_case dead usb.host-sweep ERROR --evidence usb-host-sweep.json 0.result=not-enumerated 1.result=not-enumerated
+  report_has dead usb.host-sweep '"enumerated none of the 2 functions" in r["reason"]'
 fi
 # 4. Abort while the case watches a function (rndis, never used here, with
 # a 60 s window): the run ends ABORTED within seconds, the gadget is gone.
@@ -255,6 +147,4 @@ fi
 
 for g in /sys/kernel/config/usb_gadget/*; do [ -e "$g" ] && bad "a gadget is left in configfs: $g"; done
 
-say "total $(ms_since "$t_start") ms in the guest, $fails failure(s)"
-[ $fails = 0 ] && { echo "PASS: usb.host-sweep end to end"; exit 0; }
-exit 1
+finish "usb.host-sweep end to end"
