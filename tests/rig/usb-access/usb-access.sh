@@ -22,19 +22,21 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../usb/gadget.sh
 . "$here/../usb/gadget.sh"
+# shellcheck source=../lib/bench.sh
+. "$here/../lib/bench.sh"
 mode=${1:?mode} bin=${2:?bindir} CBD=${3:-} CB=${4:-} SIM=${5:-}
 out=${RIG_OUT:-/tmp}
-failures=0
+bench_init usb-access /tmp/rig-usb-access
+BENCH_RUN_TIMEOUT=120
 VID=1d6b PID=0104
 
 t0=$(date +%s%3N)
 step() { echo "[$(( $(date +%s%3N) - t0 )) ms] $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 die() { echo "FAIL: $*"; exit 1; }
 
 # expect PATTERN WHAT: the probe output has a line matching PATTERN.
 expect() {
-  if grep -Eq "$1" "$out/probe.txt"; then step "ok: $2"; else fail "$2 (no line matching '$1')"; fi
+  if grep -Eq "$1" "$out/probe.txt"; then step "ok: $2"; else bad "$2 (no line matching '$1')"; fi
 }
 
 case $mode in
@@ -80,7 +82,7 @@ ps=$(date +%s%3N)
 r=$?
 step "rig-usb-probe exit $r in $(( $(date +%s%3N) - ps )) ms"
 cat "$out/probe.txt" "$out/probe.err"
-[ $r = 0 ] || fail "rig-usb-probe exit $r"
+[ $r = 0 ] || bad "rig-usb-probe exit $r"
 
 if [ "$mode" = open ]; then
   expect '^if=[0-9]+ kind=cdc-acm verdict=FAIL' "root shell on the serial console is a FAIL"
@@ -106,46 +108,21 @@ else
   expect '^if=[0-9]+ kind=hid-keyboard verdict=INFO' "HID is informational"
   expect '^  keyboard=yes' "the boot keyboard can inject keystrokes"
 fi
-if grep -q 'verdict=ERROR' "$out/probe.txt"; then fail "a probe reported a bench ERROR"; fi
+if grep -q 'verdict=ERROR' "$out/probe.txt"; then bad "a probe reported a bench ERROR"; fi
 
 # The class drivers we took interfaces from are back after the probes.
-gadget_wait_driver "$sysdev" 0 cdc_acm 5 || fail "cdc_acm not bound after the probes"
+gadget_wait_driver "$sysdev" 0 cdc_acm 5 || bad "cdc_acm not bound after the probes"
 
-# wait_log FILE PATTERN SECONDS (inotify through tail -F, bounded).
-wait_log() {
-  timeout "$3" tail -n +1 -F "$1" 2>/dev/null | grep -E -m 1 -q -- "$2"
-}
-
+# usb.access through the real certbenchd: the bench of ../lib/bench.sh with
+# slot dut1 on the gadget's port.
 case_run() {
-  local W=/tmp/rig-usb-access port want rc declared="cdc-acm, adb, dfu, hid"
-  mkdir -p "$W/state"
-  [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-  "$SIM" --port 0 --coils 4 --log "$W/sim.log" >"$W/sim.out" 2>"$W/sim.err" &
-  pids="$pids $!"
-  wait_log "$W/sim.out" '^READY port=' 20 || { fail "relay simulator not ready: $(cat "$W/sim.err")"; return; }
-  port=$(sed -n 's/^READY port=//p' "$W/sim.out")
-  cat >"$W/bench.yaml" <<EOT
-bench: rig-usb-access
-relays:
-  - name: relay1
-    kind: modbus-tcp
-    host: 127.0.0.1
-    port: $port
-    unit: 1
-    channels:
-      - { name: dut1.power, coil: 0, safe: off }
-usb_ports:
-  - { name: dut-usb, path: "${sysdev##*/}" }
+  local declared="cdc-acm, adb, dfu, hid" want=0 f
+  bench_prepare
+  bench_start rig-usb-access \
+"usb_ports:
+  - { name: dut-usb, path: \"${sysdev##*/}\" }
 slots:
-  - { name: dut1, power: dut1.power, usb: dut-usb }
-EOT
-  cat >"$W/certbenchd.yaml" <<EOT
-bench_fixture: bench.yaml
-state_dir: $W/state
-command_endpoint: ipc://$W/command
-event_endpoint: ipc://$W/events
-heartbeat_s: 0
-EOT
+  - { name: dut1, power: dut1.power, usb: dut-usb }" || { fails=$((fails + 1)); return; }
   [ "$mode" = secure ] && declared="$declared, mass-storage"
   cat >"$W/profile.yaml" <<EOT
 model: Simulated USB DUT ($mode)
@@ -157,59 +134,38 @@ usb:
   product_id: 0x$PID
   classes: [$declared]
 EOT
-  "$CBD" -c "$W/certbenchd.yaml" >"$W/certbenchd.log" 2>&1 &
-  cbd=$!
-  wait_log "$W/certbenchd.log" 'ready:' 30 || { fail "certbenchd not ready: $(cat "$W/certbenchd.log")"; return; }
-  step "certbenchd ready"
-  want=0
   [ "$mode" = open ] && want=1
-  timeout 120 "$CB" --endpoint "ipc://$W/command" --events "ipc://$W/events" --timeout 10 run --slot dut1 \
-    --profile "$W/profile.yaml" --serial "rig-$mode" --case usb.access --param usb.access.banner_ms=1500 \
-    --wait >"$W/run.txt" 2>&1
-  rc=$?
-  sed 's/^/  | /' "$W/run.txt"
-  step "usb.access: certbench run --wait exit $rc"
-  [ "$rc" = "$want" ] || fail "usb.access: certbench run exit $rc, expected $want"
-  if [ "$mode" = open ]; then
-    for f in cdc-acm mass-storage adb dfu; do
-      grep -q "$f (interface" "$W/run.txt" || fail "usb.access: the FAIL reason does not list $f"
-    done
-  fi
-  timeout 30 "$CB" --endpoint "ipc://$W/command" report "$(head -n 1 "$W/run.txt")" --format json \
-    >"$W/report.json" 2>"$W/report.err" || fail "certbench report: $(cat "$W/report.err")"
-  if /usr/bin/python3 -c 'import zmq' 2>/dev/null; then
+  if run_case run $want usb.access "$W/profile.yaml" --param usb.access.banner_ms=1500; then
     if [ "$mode" = open ]; then
-      /usr/bin/python3 "$here/../wifi-cases/cb-case-check.py" "$W/report.json" usb.access FAIL \
-        --endpoint "ipc://$W/command" --evidence usb-access.json 0.function=cdc-acm 0.verdict=FAIL \
-        2.function=adb 2.verdict=FAIL 3.function=dfu 3.verdict=FAIL || fail "usb.access report/evidence"
-    else
-      /usr/bin/python3 "$here/../wifi-cases/cb-case-check.py" "$W/report.json" usb.access PASS \
-        --endpoint "ipc://$W/command" --evidence usb-access.json 0.verdict=PASS 1.verdict=PASS \
-        4.function=hid-keyboard 4.verdict=INFO || fail "usb.access report/evidence"
+      for f in cdc-acm mass-storage adb dfu; do
+        grep -q "$f (interface" "$W/run.txt" || bad "usb.access: the FAIL reason does not list $f"
+      done
     fi
-  else
-    step "note: python3-zmq missing, report/evidence not checked"
+    if ! /usr/bin/python3 -c 'import zmq' 2>/dev/null; then
+      step "note: python3-zmq missing, report/evidence not checked"
+    elif [ "$mode" = open ]; then
+      check_case run usb.access FAIL --evidence usb-access.json 0.function=cdc-acm 0.verdict=FAIL \
+        2.function=adb 2.verdict=FAIL 3.function=dfu 3.verdict=FAIL
+    else
+      check_case run usb.access PASS --evidence usb-access.json 0.verdict=PASS 1.verdict=PASS \
+        4.function=hid-keyboard 4.verdict=INFO
+    fi
   fi
   if [ "$mode" = open ]; then
     # A DUT that never shows up on the port is a bench ERROR (exit 2), not a FAIL.
-    timeout 60 "$CB" --endpoint "ipc://$W/command" --events "ipc://$W/events" --timeout 10 run --slot dut1 \
-      --profile "$W/profile.yaml" --serial rig-absent --case usb.access --param usb.access.port=1-7 \
-      --param usb.access.enumerate_s=2 --wait >"$W/run-absent.txt" 2>&1
-    rc=$?
-    step "usb.access on an empty port: certbench run --wait exit $rc"
-    [ "$rc" = 2 ] || { cat "$W/run-absent.txt"; fail "usb.access on an empty port: exit $rc, expected 2 (ERROR)"; }
-    grep -q 'did not enumerate on port 1-7' "$W/run-absent.txt" || fail "usb.access on an empty port: reason"
+    run_case run-absent 2 usb.access "$W/profile.yaml" --param usb.access.port=1-7 --param usb.access.enumerate_s=2
+    grep -q 'did not enumerate on port 1-7' "$W/run-absent.txt" || bad "usb.access on an empty port: reason"
   fi
-  kill -TERM "$cbd" 2>/dev/null && timeout 15 tail --pid="$cbd" -f /dev/null
-  cp "$W"/*.log "$W"/*.yaml "$W"/*.json "$W"/*.txt "$out"/ 2>/dev/null
+  bench_stop
+  bench_save
 }
 [ -n "$CBD" ] && case_run
 
-gadget_unbind dut || fail "unbind"
+gadget_unbind dut || bad "unbind"
 # shellcheck disable=SC2086  # a list of pids
 kill $pids 2>/dev/null
 wait
-gadget_remove dut || fail "gadget removal"
+gadget_remove dut || bad "gadget removal"
 for l in acm adb dfu; do echo "--- $l emulator"; cat "$out/$l.log"; done
-step "done, $failures failure(s)"
-[ $failures = 0 ]
+step "done, $fails failure(s)"
+[ $fails = 0 ]
