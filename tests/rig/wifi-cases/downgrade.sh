@@ -23,11 +23,13 @@ STA=02:00:00:00:02:00
 rig_wifi_setup 3
 [ "$(cat /sys/class/net/wlan2/address)" = $STA ] || { echo "FAIL: wlan2 is $(cat /sys/class/net/wlan2/address), expected $STA"; exit 1; }
 
+# shellcheck disable=SC2317  # run by the power follower (bench_power_follow)
 dut_start() {
   : >"$W/dut-sta.log"
   wpa_supplicant -B -i wlan2 -c "$W/dut-sta.conf" -P "$W/dut-sta.pid" -f "$W/dut-sta.log" >>"$W/dut-power.log" 2>&1 ||
     echo "wpa_supplicant (DUT) did not start" >>"$W/dut-power.log"
 }
+# shellcheck disable=SC2317  # run by the power follower (bench_power_follow)
 dut_stop() { kill_wait "$W/dut-sta.pid"; }
 
 cat >"$W/dut-sta-strict.conf" <<EOT

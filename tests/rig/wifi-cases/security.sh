@@ -22,11 +22,13 @@ PASS=correct-horse-battery
 rig_wifi_setup 2
 
 # The DUT: hostapd on wlan0 with $W/dut-ap.conf, the mode of the moment.
+# shellcheck disable=SC2317  # run by the power follower (bench_power_follow)
 dut_start() {
   : >"$W/dut-ap.log"
   hostapd -B -P "$W/dut-ap.pid" -f "$W/dut-ap.log" "$W/dut-ap.conf" >>"$W/dut-power.log" 2>&1 ||
     echo "hostapd (DUT) did not start" >>"$W/dut-power.log"
 }
+# shellcheck disable=SC2317  # run by the power follower (bench_power_follow)
 dut_stop() { kill_wait "$W/dut-ap.pid"; }
 
 dut_mode() {
