@@ -110,6 +110,7 @@ if sh scripts/rig-deps.sh >/dev/null 2>&1; then
   rig_demo "D-6 USB host sweep: usb.host-sweep" usb_host_sweep
   rig_demo "D-4 Bluetooth pairing, BR/EDR: bt.pairing" bt_case_bredr
   rig_demo "D-4 Bluetooth pairing, LE: bt.pairing" bt_case_le
+  rig_demo "D-4 Bluetooth pairing, dual-mode DUT: bt.pairing" bt_case_dual
 else
   echo "SKIP: the D-3, D-4 and D-6 runs need the kernel rig (qemu, Debian's kernel: sh scripts/rig-deps.sh)"
 fi
