@@ -14,19 +14,16 @@
  * Exit status: 0 target met, 1 missed, 2 the bench failed, 3 watchdog,
  * 77 tshark or the data folder is absent. */
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pcap/pcap.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench-common.h"
 
 #ifndef CERTBENCH_PATH
 #define CERTBENCH_PATH "certbench"
@@ -36,19 +33,7 @@
 #endif
 
 #define TARGET_RATIO 10.0
-
-static void on_alarm(int sig) {
-        static const char msg[] = "bench-wifi-audit: watchdog: still running after 110 s\n";
-        (void) !write(STDERR_FILENO, msg, sizeof(msg) - 1);
-        _exit(3);
-}
-
-static double now(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
+#define PROG "bench-wifi-audit"
 
 struct buf {
         uint8_t *p;
@@ -125,50 +110,15 @@ static int build_capture(const char *path, long min_packets, long *ret_packets, 
         return fd;
 }
 
-/* Runs argv with stdin = fd (from its start), stdout to /dev/null.
- * Returns the wall time in seconds, or < 0 when it failed. */
-static double run(char *const argv[], int fd) {
-        double t0 = now();
-        pid_t pid;
-        int status;
-
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                return -1;
-        pid = fork();
-        if (pid < 0)
-                return -1;
-        if (pid == 0) {
-                int null = open("/dev/null", O_WRONLY);
-                dup2(fd, STDIN_FILENO);
-                dup2(null, STDOUT_FILENO);
-                dup2(null, STDERR_FILENO);
-                execvp(argv[0], argv);
-                _exit(127);
-        }
-        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                fprintf(stderr, "bench-wifi-audit: %s exited with %d\n", argv[0],
-                        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-                return -1;
-        }
-        return now() - t0;
-}
-
-static int name_cmp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 int main(int argc, char **argv) {
         const char *certbench = CERTBENCH_PATH, *data = SHARED_DATA;
-        char dir[4096], *names[256];
+        char dir[4096], **names = NULL;
         long min_packets = 20000;
-        double sum_ours = 0, sum_theirs = 0;
-        size_t n_names = 0;
-        int argi = 1, failed = 0;
-        DIR *d;
-        struct dirent *de;
+        struct bench_totals sum = {};
+        size_t n_names;
+        int argi = 1, r;
 
-        signal(SIGALRM, on_alarm);
-        alarm(110);
+        bench_watchdog_arm(PROG, 110);
         if (argc > 2 && strcmp(argv[1], "-p") == 0) {
                 min_packets = strtol(argv[2], NULL, 10);
                 if (min_packets < 1)
@@ -179,24 +129,10 @@ int main(int argc, char **argv) {
                 certbench = argv[argi++];
         if (argi < argc)
                 data = argv[argi++];
-        if (system("command -v tshark >/dev/null 2>&1") != 0) {
-                printf("SKIP: tshark is not installed\n");
+        r = bench_tshark_data(data, "wifi", "the shared captures sit beside the checkout", dir, sizeof(dir), &names);
+        if (r < 0)
                 return 77;
-        }
-        snprintf(dir, sizeof(dir), "%s/wifi", data);
-        d = opendir(dir);
-        if (!d) {
-                printf("SKIP: %s: %s (the shared captures sit beside the checkout)\n", dir, strerror(errno));
-                return 77;
-        }
-        while ((de = readdir(d)) && n_names < 256) {
-                size_t l = strlen(de->d_name);
-                if (de->d_name[0] == '.' || (l > 11 && strcmp(de->d_name + l - 11, ".source.txt") == 0))
-                        continue;
-                names[n_names++] = strdup(de->d_name);
-        }
-        closedir(d);
-        qsort(names, n_names, sizeof(char *), name_cmp);
+        n_names = (size_t) r;
 
         printf("wifi-audit vs tshark, same fields, each capture repeated to >= %ld packets, fed on stdin\n",
                min_packets);
@@ -205,7 +141,7 @@ int main(int argc, char **argv) {
                 char path[8192];
                 long packets = 0;
                 int dlt = 0, fd;
-                double ours = -1, theirs;
+                double ours, theirs;
                 char *ours_argv[] = { (char *) certbench, (char *) "wifi-audit", (char *) "--json",
                                       (char *) "/dev/stdin", NULL };
                 char *tshark_argv[] = {
@@ -222,38 +158,23 @@ int main(int argc, char **argv) {
                 snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
                 fd = build_capture(path, min_packets, &packets, &dlt);
                 if (fd < 0) {
-                        failed = 1;
+                        sum.failed = true;
                         continue;
                 }
-                for (int rep = 0; rep < 3; rep++) {
-                        double t = run(ours_argv, fd);
-                        if (t < 0) {
-                                ours = -1;
-                                break;
-                        }
-                        if (ours < 0 || t < ours)
-                                ours = t;
-                }
-                theirs = run(tshark_argv, fd);
+                ours = bench_run_best(PROG, ours_argv, fd, 3);
+                theirs = bench_run_time(PROG, tshark_argv, fd);
                 close(fd);
-                if (ours <= 0 || theirs <= 0) {
-                        failed = 1;
+                if (!bench_totals_add(&sum, ours, theirs))
                         continue;
-                }
-                sum_ours += ours;
-                sum_theirs += theirs;
                 printf("%-52s %8ld %10.1f %10.1f %7.1fx\n", names[i], packets, ours * 1e3, theirs * 1e3,
                        theirs / ours);
                 fflush(stdout);
         }
-        for (size_t i = 0; i < n_names; i++)
-                free(names[i]);
-        if (failed || sum_ours <= 0) {
-                fprintf(stderr, "bench-wifi-audit: a run failed\n");
+        bench_names_free(names, n_names);
+        if (bench_totals_failed(PROG, &sum))
                 return 2;
-        }
-        printf("%-52s %8s %10.1f %10.1f %7.1fx  target >= %.0fx: %s\n", "total", "", sum_ours * 1e3,
-               sum_theirs * 1e3, sum_theirs / sum_ours, TARGET_RATIO,
-               sum_theirs / sum_ours >= TARGET_RATIO ? "PASS" : "MISS");
-        return sum_theirs / sum_ours >= TARGET_RATIO ? 0 : 1;
+        printf("%-52s %8s %10.1f %10.1f %7.1fx  target >= %.0fx: %s\n", "total", "", sum.ours * 1e3,
+               sum.theirs * 1e3, sum.theirs / sum.ours, TARGET_RATIO,
+               sum.theirs / sum.ours >= TARGET_RATIO ? "PASS" : "MISS");
+        return sum.theirs / sum.ours >= TARGET_RATIO ? 0 : 1;
 }
