@@ -106,9 +106,7 @@ int main(int argc, char **argv) {
                 theirs = bench_run_median(PROG, tshark_argv, -1, reps);
                 if (!bench_totals_add(&sum, ours, theirs))
                         continue;
-                printf("%-40s %9ld %10.1f %10.1f %7.1fx\n", names[i], bytes, ours * 1e3, theirs * 1e3,
-                       theirs / ours);
-                fflush(stdout);
+                bench_row_print(40, names[i], 9, bytes, ours, theirs);
         }
         bench_names_free(names, n_names);
         if (bench_totals_failed(PROG, &sum))

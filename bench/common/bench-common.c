@@ -185,3 +185,9 @@ bool bench_totals_failed(const char *prog, const struct bench_totals *t) {
         fprintf(stderr, "%s: a run failed\n", prog);
         return true;
 }
+
+void bench_row_print(int name_w, const char *name, int count_w, long count, double ours, double theirs) {
+        printf("%-*s %*ld %10.1f %10.1f %7.1fx\n", name_w, name, count_w, count, ours * 1e3, theirs * 1e3,
+               theirs / ours);
+        fflush(stdout);
+}

@@ -59,3 +59,7 @@ bool bench_totals_add(struct bench_totals *t, double ours, double theirs);
 /* True, after "PROG: a run failed" on stderr, when an item failed or
  * nothing was timed (the bench then exits 2). */
 bool bench_totals_failed(const char *prog, const struct bench_totals *t);
+/* One item's row on stdout (flushed): name, a count (bytes, packets),
+ * both times in ms and the ratio theirs / ours, in columns of the widths
+ * given for the name and the count. */
+void bench_row_print(int name_w, const char *name, int count_w, long count, double ours, double theirs);

@@ -166,9 +166,7 @@ int main(int argc, char **argv) {
                 close(fd);
                 if (!bench_totals_add(&sum, ours, theirs))
                         continue;
-                printf("%-52s %8ld %10.1f %10.1f %7.1fx\n", names[i], packets, ours * 1e3, theirs * 1e3,
-                       theirs / ours);
-                fflush(stdout);
+                bench_row_print(52, names[i], 8, packets, ours, theirs);
         }
         bench_names_free(names, n_names);
         if (bench_totals_failed(PROG, &sum))
