@@ -343,9 +343,8 @@ int bt_le_check(const struct bt_le_args *a, struct bt_le_result *ret) {
         const char *claim = json_string_value(json_object_get(a->profile, "pairing"));
         const char *declared_io = json_string_value(json_object_get(a->profile, "io_capability"));
         bool sc_only_claimed = claim && streq(claim, "secure-connections-only");
-        enum bt_assoc_model model = BT_ASSOC_UNKNOWN;
-        const char *method = NULL;
-        json_t *downgrade_refused = json_null(), *probes;
+        struct bt_le_decision d = { .model = BT_ASSOC_UNKNOWN, .downgrade_refused = -1 };
+        json_t *probes;
         char as[BT_ADDR_STR_MAX] = "";
         bool jw_noted = false;
         int r;
@@ -402,38 +401,14 @@ int bt_le_check(const struct bt_le_args *a, struct bt_le_result *ret) {
                         snprintf(ret->reason, sizeof(ret->reason), "LE connection to %s failed: %s", as, strerror(-r));
                 goto evidence;
         }
-        {
-                const struct bt_le_probe *p = &lr.probes[0];
-                bool sc;
-
-                if (p->answer == BT_LE_ANSWER_NONE) {
-                        snprintf(ret->reason, sizeof(ret->reason),
-                                 "the DUT %s a Secure Connections Pairing Request; is it in pairing mode?",
-                                 p->disconnected ? "dropped the connection without answering" : "did not answer");
-                        goto evidence;
-                }
-                if (p->answer == BT_LE_ANSWER_FAILED) {
-                        snprintf(ret->reason, sizeof(ret->reason),
-                                 "the DUT refused pairing (Pairing Failed: %s) when offered Secure Connections; is it in pairing mode?",
-                                 bt_smp_reason_to_string(p->failed_reason));
-                        goto evidence;
-                }
-                sc = (p->response.auth_req & BT_SMP_AUTH_SC) != 0;
-                model = bt_smp_assoc_model(&p->request, &p->response, sc);
-                method = sc ? "le-sc" : "le-legacy";
-                if (model == BT_ASSOC_JUST_WORKS && declared_io && !streq(declared_io, "no-input-no-output")) {
-                        jw_noted = true;
-                        case_ctx_progress(a->ctx, "note: LE Just Works although the profile declares io_capability %s",
-                                          declared_io);
-                }
-                if (!sc) {
-                        ret->outcome = CASE_FAIL;
-                        snprintf(ret->reason, sizeof(ret->reason),
-                                 "the DUT answered the bench's Secure Connections offer with LE legacy pairing (SC=0 in its Pairing Response, %s)",
-                                 bt_assoc_model_to_string(model));
-                        goto evidence;
-                }
+        bt_le_decide(lr.probes, 1, sc_only_claimed, ret->reason, sizeof(ret->reason), &d);
+        if (d.model == BT_ASSOC_JUST_WORKS && declared_io && !streq(declared_io, "no-input-no-output")) {
+                jw_noted = true;
+                case_ctx_progress(a->ctx, "note: LE Just Works although the profile declares io_capability %s",
+                                  declared_io);
         }
+        if (!d.need_downgrade_probe)
+                goto decided;
 
         /* Probe 2: the downgrade. */
         case_ctx_progress(a->ctx, "LE downgrade probe: Pairing Request with SC=0");
@@ -449,41 +424,9 @@ int bt_le_check(const struct bt_le_args *a, struct bt_le_result *ret) {
                                  strerror(-r));
                 goto evidence;
         }
-        {
-                const struct bt_le_probe *p = &lr.probes[1];
-
-                switch (p->answer) {
-                case BT_LE_ANSWER_RESPONSE:
-                        ret->outcome = CASE_FAIL;
-                        downgrade_refused = json_false();
-                        snprintf(ret->reason, sizeof(ret->reason),
-                                 "the DUT pairs with LE Secure Connections (%s) but accepts LE legacy pairing when the central offers SC=0 (downgrade)%s",
-                                 bt_assoc_model_to_string(model),
-                                 sc_only_claimed ? ", although its profile claims secure-connections-only" : "");
-                        break;
-                case BT_LE_ANSWER_FAILED:
-                        ret->outcome = CASE_PASS;
-                        downgrade_refused = json_true();
-                        snprintf(ret->reason, sizeof(ret->reason),
-                                 "the DUT pairs with LE Secure Connections (%s) and refused the LE legacy downgrade (Pairing Failed: %s)",
-                                 bt_assoc_model_to_string(model), bt_smp_reason_to_string(p->failed_reason));
-                        break;
-                case BT_LE_ANSWER_NONE:
-                case _BT_LE_ANSWER_MAX:
-                        if (p->disconnected) {
-                                /* Dropping the link is a refusal too. */
-                                ret->outcome = CASE_PASS;
-                                downgrade_refused = json_true();
-                                snprintf(ret->reason, sizeof(ret->reason),
-                                         "the DUT pairs with LE Secure Connections (%s) and refused the LE legacy downgrade by disconnecting",
-                                         bt_assoc_model_to_string(model));
-                        } else
-                                snprintf(ret->reason, sizeof(ret->reason),
-                                         "the DUT pairs with LE Secure Connections (%s), but did not answer the downgrade probe (SC=0) within the deadline",
-                                         bt_assoc_model_to_string(model));
-                        break;
-                }
-        }
+        bt_le_decide(lr.probes, 2, sc_only_claimed, ret->reason, sizeof(ret->reason), &d);
+decided:
+        ret->outcome = d.outcome;
 
 evidence:
         bt_host_set_acl_handler(a->h, NULL, NULL);
@@ -495,9 +438,9 @@ evidence:
                                   "address_type", lr.found ? (lr.addr_type ? "random" : "public") : NULL,
                                   "name", lr.found && lr.name[0] ? lr.name : NULL,
                                   "probes", probes ? probes : json_null(),
-                                  "method", method,
-                                  "association_model", method ? bt_assoc_model_to_id(model) : NULL,
-                                  "downgrade_refused", downgrade_refused,
+                                  "method", d.method,
+                                  "association_model", d.method ? bt_assoc_model_to_id(d.model) : NULL,
+                                  "downgrade_refused", d.downgrade_refused < 0 ? json_null() : json_boolean(d.downgrade_refused),
                                   "claimed_sc_only", sc_only_claimed,
                                   "just_works_on_io_capable_dut", jw_noted,
                                   "declared_io_capability", declared_io,

@@ -29,23 +29,7 @@
 #include "drivers/bt/smp.h"
 #include "drivers/bt/transport.h"
 #include "testcase.h"
-
-enum bt_le_answer {
-        BT_LE_ANSWER_NONE,               /* no SMP answer before the deadline / disconnection */
-        BT_LE_ANSWER_RESPONSE,
-        BT_LE_ANSWER_FAILED,
-        _BT_LE_ANSWER_MAX,
-};
-
-struct bt_le_probe {
-        bool offered_sc;
-        struct bt_smp_pairing request;
-        enum bt_le_answer answer;
-        struct bt_smp_pairing response;
-        uint8_t failed_reason;
-        bool disconnected;               /* the DUT dropped the link before answering */
-        bool security_request;           /* the DUT sent a Security Request first */
-};
+#include "testcases/bt-le-verdict.h"
 
 /* What the LE half needs from the run: the host and the abort fd. */
 struct bt_le_args {

@@ -534,26 +534,6 @@ static enum case_outcome bredr_check(struct bt_run *run, char *reason, size_t rs
         return o;
 }
 
-/* The two halves into one verdict: ABORTED over everything, then FAIL
- * (a finding stands even when the other half could not be checked), then
- * ERROR, then PASS. Each half's sentence is kept, prefixed when both ran. */
-static enum case_outcome combine(bool bredr, enum case_outcome ob, const char *rb, bool le, enum case_outcome ol,
-                                 const char *rl, char *reason, size_t size) {
-        static const enum case_outcome order[] = { CASE_ABORTED, CASE_FAIL, CASE_ERROR, CASE_PASS };
-        enum case_outcome o = CASE_PASS;
-
-        for (size_t i = 0; i < ELEMENTSOF(order); i++)
-                if ((bredr && ob == order[i]) || (le && ol == order[i])) {
-                        o = order[i];
-                        break;
-                }
-        if (bredr && le)
-                snprintf(reason, size, "BR/EDR: %s; LE: %s", rb[0] ? rb : "-", rl[0] ? rl : "-");
-        else
-                snprintf(reason, size, "%s", bredr ? rb : rl);
-        return o;
-}
-
 /* ------------------------------------------------------------ the case */
 
 static const struct case_param pairing_params[] = {
@@ -711,7 +691,7 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
                         goto out;
                 }
         }
-        o = combine(want_bredr, o_bredr, reason_bredr, want_le, le.outcome, le.reason, reason, sizeof(reason));
+        o = bt_pairing_combine(want_bredr, o_bredr, reason_bredr, want_le, le.outcome, le.reason, reason, sizeof(reason));
 
         if (o == CASE_ERROR && !reason[0])
                 snprintf(reason, sizeof(reason), "the bench could not decide");
