@@ -28,8 +28,8 @@ P=(--param bt.pairing.timeout_s=30)
 # 1. Legacy PIN pairing: the profile declares the address but no PIN; the
 # case tries the common fixed PINs, one connection each, until 8888.
 if dut_start legacy legacy-pin --pin 8888 &&
-   run_case legacy 1 "$(profile legacy br-edr legacy-pin keyboard-only "address: $DUT_ADDR")" "${P[@]}"; then
-  check_case legacy FAIL --reason "legacy PIN pairing" --reason 8888 \
+   bt_run_case legacy 1 "$(profile legacy br-edr legacy-pin keyboard-only "address: $DUT_ADDR")" "${P[@]}"; then
+  bt_check_case legacy FAIL --reason "legacy PIN pairing" --reason 8888 \
     --evidence bt-pairing.json 'pin_accepted="8888"' pins_tried.0.accepted=false pairing.method=legacy-pin "dut_address=$DUT_ADDR" \
       features.ssp_host=false transport=hci \
     --snoop bt-pairing.btsnoop --btmon "PIN Code Request" --btmon "Authentication Requested" \
@@ -39,8 +39,8 @@ fi
 # 2./3. SSP Just Works, found by inquiry: P-192 only fails under the latest
 # policy (slot dut1) and passes under policy ssp (slot dut2).
 if dut_start jw ssp-just-works &&
-   run_case jw-latest 1 "$(profile jw-latest br-edr ssp no-input-no-output)" "${P[@]}"; then
-  check_case jw-latest FAIL --reason P-192 --reason "Secure Connections" \
+   bt_run_case jw-latest 1 "$(profile jw-latest br-edr ssp no-input-no-output)" "${P[@]}"; then
+  bt_check_case jw-latest FAIL --reason P-192 --reason "Secure Connections" \
     --evidence bt-pairing.json pairing.method=ssp pairing.association_model=just-works \
       pairing.dut_io.io_capability=3 policy=latest "dut_address=$DUT_ADDR" features.ssp_host=true \
     --snoop bt-pairing.btsnoop --btmon "IO Capability Response" \
@@ -52,8 +52,8 @@ fi
 SLOT=dut2
 DUT_IF=hci3
 if radios_fresh jw-ssp && dut_start jw-ssp ssp-just-works &&
-   run_case jw-ssp 0 "$(profile jw-ssp br-edr ssp no-input-no-output "policy: ssp")" "${P[@]}"; then
-  check_case jw-ssp PASS --reason "policy ssp accepts it" \
+   bt_run_case jw-ssp 0 "$(profile jw-ssp br-edr ssp no-input-no-output "policy: ssp")" "${P[@]}"; then
+  bt_check_case jw-ssp PASS --reason "policy ssp accepts it" \
     --evidence bt-pairing.json pairing.method=ssp pairing.association_model=just-works policy=ssp \
       pairing.dut_io.io_capability=3 \
     --snoop bt-pairing.btsnoop --tshark bthci_evt.io_capability=pairing.dut_io.io_capability
@@ -61,8 +61,8 @@ fi
 
 # 4. SSP numeric comparison (the DUT DisplayYesNo with MITM).
 if radios_fresh nc && dut_start nc ssp-numeric-comparison &&
-   run_case nc 1 "$(profile nc br-edr ssp display-yes-no "address: $DUT_ADDR")" "${P[@]}"; then
-  check_case nc FAIL --reason P-192 --reason "Numeric Comparison" \
+   bt_run_case nc 1 "$(profile nc br-edr ssp display-yes-no "address: $DUT_ADDR")" "${P[@]}"; then
+  bt_check_case nc FAIL --reason P-192 --reason "Numeric Comparison" \
     --evidence bt-pairing.json pairing.method=ssp pairing.association_model=numeric-comparison \
       pairing.dut_io.io_capability=1 pairing.dut_io.mitm=true \
     --snoop bt-pairing.btsnoop --btmon "User Confirmation Request" \
@@ -76,8 +76,8 @@ dut_stop
 # inquiry plus the controller's set-up; the bound is loose on purpose, TCG
 # is slow).
 if radios_fresh none &&
-   run_case none 2 "$(profile none br-edr ssp display-yes-no)" "${P[@]}" --param bt.pairing.inquiry_s=5; then
-  check_case none ERROR --reason "no BR/EDR device answered an inquiry within 5 s" \
+   bt_run_case none 2 "$(profile none br-edr ssp display-yes-no)" "${P[@]}" --param bt.pairing.inquiry_s=5; then
+  bt_check_case none ERROR --reason "no BR/EDR device answered an inquiry within 5 s" \
     --evidence bt-pairing.json dut_address=null pairing=null --snoop bt-pairing.btsnoop --btmon "Inquiry"
   [ "$RUN_MS" -lt 45000 ] || bad "none: ERROR after $RUN_MS ms, expected soon after the 5 s inquiry"
 fi

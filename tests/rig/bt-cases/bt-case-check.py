@@ -18,53 +18,17 @@ rig; exit 0 ok, 1 mismatch.
 Evidence checked or opened is also saved to DIR/REPORT-NAME. VALUE is
 compared as JSON when it parses (true, 3, null), else as a
 string; "*" means present and not null. tshark values are compared as
-integers when both sides are.
+integers when both sides are. The report, evidence.get and KEY=VALUE checks
+are ../lib/case_check.py's.
 """
 import argparse
-import base64
 import json
 import os
 import subprocess
 import sys
 
-
-def fail(msg):
-    print("FAIL: " + msg, flush=True)
-    sys.exit(1)
-
-
-def lookup(doc, path):
-    for part in path.split("."):
-        if isinstance(doc, list):
-            if not part.isdigit() or int(part) >= len(doc):
-                raise KeyError(path)
-            doc = doc[int(part)]
-        elif isinstance(doc, dict):
-            if part not in doc:
-                raise KeyError(path)
-            doc = doc[part]
-        else:
-            raise KeyError(path)
-    return doc
-
-
-def evidence_get(endpoint, ev_id, timeout_s=10):
-    import zmq
-    ctx = zmq.Context()
-    s = ctx.socket(zmq.DEALER)
-    s.setsockopt(zmq.LINGER, 0)
-    try:
-        s.connect(endpoint)
-        s.send(json.dumps({"id": 1, "cmd": "evidence.get", "args": {"id": ev_id}}).encode())
-        if not s.poll(int(timeout_s * 1000)):
-            fail("evidence.get %d: no reply within %d s" % (ev_id, timeout_s))
-        rep = json.loads(s.recv())
-        if not rep.get("ok"):
-            fail("evidence.get %d: %r" % (ev_id, rep))
-        return base64.b64decode(rep["result"]["data_base64"])
-    finally:
-        s.close(0)
-        ctx.term()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from case_check import case_result, check_fields, evidence_get, fail, lookup  # noqa: E402
 
 
 def as_int(v):
@@ -118,12 +82,7 @@ def main():
     ap.add_argument("--tshark-has", action="append", default=[])
     a = ap.parse_args()
 
-    with open(a.report) as f:
-        run = json.load(f)
-    res = [r for r in run.get("results", []) if r.get("case") == a.case or r.get("case_id") == a.case]
-    if len(res) != 1:
-        fail("%s: %d results in the report, expected 1: %s" % (a.case, len(res), json.dumps(run)[:2000]))
-    r = res[0]
+    r = case_result(a.report, a.case)
     reason = r.get("reason") or ""
     print("%s %s: %s" % (a.case, r.get("outcome"), reason), flush=True)
     if a.outcome != "ANY" and r.get("outcome") != a.outcome:
@@ -149,21 +108,18 @@ def main():
         doc = json.loads(fetch(name)[0])
         if first_doc is None:
             first_doc = doc
+        # "*" (present, not null) is ours; the rest is case_check's KEY=VALUE.
         for c in checks:
             key, _, want = c.partition("=")
-            try:
-                want = json.loads(want)
-            except ValueError:
-                pass
+            if want != "*":
+                check_fields(a.case, name, doc, [c])
+                continue
             try:
                 got = lookup(doc, key)
             except KeyError:
                 fail("%s: evidence %s has no %s: %s" % (a.case, name, key, json.dumps(doc)[:3000]))
-            if want == "*":
-                if got is None:
-                    fail("%s: evidence %s: %s is null" % (a.case, name, key))
-            elif got != want:
-                fail("%s: evidence %s: %s is %r, expected %r" % (a.case, name, key, got, want))
+            if got is None:
+                fail("%s: evidence %s: %s is null" % (a.case, name, key))
             print("  evidence %s: %s = %r" % (name, key, got), flush=True)
 
     if not a.snoop:

@@ -16,56 +16,28 @@
 # Response). So each SSP scenario after the first gets a pair that has
 # never paired: radios_fresh starts another `btvirt -l2` (hci2 + hci3, its
 # own air) and slot dut2 uses it.
-# Needs: CBD, CB, SIM, DUT (binaries), HERE (this folder). Sets W, OUT.
-# Every wait has a deadline (wait_log: tail -F through inotify + timeout).
-set -u
-W=/tmp/rig-bt-cases
-OUT=${RIG_OUT:-$W}
-fails=0
-t_start=$EPOCHREALTIME
-
-ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
-say() { echo "bt-cases: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# Needs: CBD, CB, SIM, DUT (binaries), HERE (this folder). The bench is
+# ../lib/bench.sh's (relay simulator, certbenchd, wait_log, run_case,
+# check_case, finish); sets what it sets (W, OUT, EP ...).
+# Every wait has a deadline (see bench.sh).
+CASE_CHECK=$HERE/bt-case-check.py
+# shellcheck source=../lib/bench.sh source-path=SCRIPTDIR
+. "$HERE/../lib/bench.sh"
+bench_init bt-cases /tmp/rig-bt-cases
 
 rig_bt_setup() {
   local t
-  for t in timeout tail btmon tshark /usr/bin/python3; do
-    command -v $t >/dev/null || { echo "SKIP: $t not installed (packages coreutils, bluez, tshark, python3)"; exit 77; }
-  done
-  /usr/bin/python3 -c 'import zmq' 2>/dev/null || { echo "SKIP: python3-zmq not installed"; exit 77; }
+  bench_require --packages "coreutils, bluez, tshark, python3" btmon tshark
   for t in hci0 hci1; do
     [ -e /sys/class/bluetooth/$t ] || { echo "FAIL: no $t (run under bt-vhci-run.sh)"; ls /sys/class/bluetooth; exit 1; }
   done
-  [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-  rm -rf "$W"
-  mkdir -p "$W" "$OUT"
-  trap rig_bt_cleanup EXIT
+  bench_keep+=(btsnoop)
+  bench_prepare
 }
 
-bg_pids=()
-rig_bt_cleanup() {
-  local p
-  dut_stop
-  [ -n "${DAEMON_PID:-}" ] && kill -TERM "$DAEMON_PID" 2>/dev/null &&
-    timeout 15 tail --pid="$DAEMON_PID" -f /dev/null
-  for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-  radios_stop
-  cp "$W"/*.log "$W"/*.yaml "$W"/*.json "$W"/*.txt "$W"/*.btsnoop "$OUT"/ 2>/dev/null
-}
-
-# wait_log FILE PATTERN COUNT SECONDS: until COUNT lines of FILE match the
-# extended regex PATTERN, or the deadline.
-wait_log() {
-  local f=$1 pat=$2 n=$3 t=$4 fd tpid r
-  exec {fd}< <(exec timeout "$t" tail -n +1 -F "$f" 2>/dev/null)
-  tpid=$!
-  grep -E -m "$n" -- "$pat" <&"$fd" >/dev/null
-  r=$?
-  kill "$tpid" 2>/dev/null
-  exec {fd}<&-
-  return $r
-}
+# At exit (after certbenchd): the DUT, then the second btvirt.
+# shellcheck disable=SC2317  # run by the EXIT trap (bench_cleanup)
+bench_on_cleanup() { dut_stop; radios_stop; }
 
 # radios_fresh NAME: a new `btvirt -l2` (the previous one stopped first)
 # until the kernel has registered hci2 and hci3 (30 s); then slot dut2 has
@@ -95,8 +67,7 @@ radios_stop() {
   local pid=$BTVIRT2_PID i
   [ -n "$pid" ] || return 0
   BTVIRT2_PID=
-  kill "$pid" 2>/dev/null
-  timeout 5 tail --pid="$pid" -f /dev/null || kill -KILL "$pid" 2>/dev/null
+  bench_kill_wait "$pid"
   wait "$pid" 2>/dev/null
   for ((i = 0; i < 200; i++)); do
     [ -e /sys/class/bluetooth/hci2 ] || [ -e /sys/class/bluetooth/hci3 ] || return 0
@@ -132,59 +103,26 @@ dut_start() {
   say "$name: DUT $mode $DUT_ADDR ready in $(ms_since "$t") ms"
 }
 
-# dut_stop: SIGTERM, until it is gone (5 s), then SIGKILL.
+# dut_stop: the DUT gone (bench_kill_wait), its log printed.
 dut_stop() {
   local pid=$DUT_PID
   [ -n "$pid" ] || return 0
   DUT_PID=
-  kill "$pid" 2>/dev/null || return 0
-  timeout 5 tail --pid="$pid" -f /dev/null || { kill -KILL "$pid" 2>/dev/null; timeout 5 tail --pid="$pid" -f /dev/null; }
+  bench_kill_wait "$pid"
   wait "$pid" 2>/dev/null
   sed 's/^/  dut| /' "$DUT_LOG"
 }
 
+# start_bench: the relay simulator and certbenchd on a fixture with two
+# slots, dut1 (coil 0, radio hci0) and dut2 (coil 1, radio hci2).
 start_bench() {
-  local port t
-  t=$EPOCHREALTIME
-  : >"$W/sim.log"
-  "$SIM" --port 0 --coils 4 --log "$W/sim.log" >"$W/sim.out" 2>"$W/sim.err" &
-  bg_pids+=("$!")
-  wait_log "$W/sim.out" '^READY port=' 1 20 || { echo "FAIL: relay simulator not ready: $(cat "$W/sim.err")"; exit 1; }
-  port=$(sed -n 's/^READY port=//p' "$W/sim.out")
-
-  cat >"$W/bench.yaml" <<EOT
-bench: rig-bt
-relays:
-  - name: relay1
-    kind: modbus-tcp
-    host: 127.0.0.1
-    port: $port
-    unit: 1
-    channels:
-      - { name: dut1.power, coil: 0, safe: off }
-      - { name: dut2.power, coil: 1, safe: off }
-radios:
+  bench_start rig-bt --channel dut1.power=0 --channel dut2.power=1 \
+"radios:
   - { name: bench-bt, kind: bluetooth, interface: hci0 }
   - { name: bench-bt2, kind: bluetooth, interface: hci2 }
 slots:
   - { name: dut1, power: dut1.power, radios: [bench-bt] }
-  - { name: dut2, power: dut2.power, radios: [bench-bt2] }
-EOT
-  EP="ipc://$W/command"
-  cat >"$W/certbenchd.yaml" <<EOT
-bench_fixture: bench.yaml
-state_dir: $W/state
-command_endpoint: $EP
-event_endpoint: ipc://$W/events
-heartbeat_s: 0
-EOT
-  mkdir -p "$W/state"
-  : >"$W/certbenchd.log"
-  "$CBD" -c "$W/certbenchd.yaml" >>"$W/certbenchd.log" 2>&1 &
-  DAEMON_PID=$!
-  wait_log "$W/certbenchd.log" 'ready:' 1 30 ||
-    { echo "FAIL: certbenchd not ready within 30 s:"; cat "$W/certbenchd.log"; exit 1; }
-  say "relay simulator (port $port) and certbenchd ready in $(ms_since "$t") ms"
+  - { name: dut2, power: dut2.power, radios: [bench-bt2] }" || exit 1
 }
 
 # profile NAME MODES PAIRING IO [LINE ...]: a DUT profile with
@@ -206,45 +144,24 @@ profile() {
   echo "$f"
 }
 
-# run_case NAME EXPECT_RC PROFILE [--param ...]: one bt.pairing run through
-# the CLI (exit 0 PASS, 1 FAIL, 2 ERROR) on slot $SLOT; sets RUN_ID and
-# RUN_MS, writes $W/NAME.json (the report).
-SLOT=dut1
-run_case() {
-  local name=$1 want=$2 profile=$3 t rc
-  shift 3
-  t=$EPOCHREALTIME
-  timeout 240 "$CB" --endpoint "$EP" --events "ipc://$W/events" --timeout 10 run --slot "$SLOT" \
-    --profile "$profile" --serial "rig-$name" --case bt.pairing "$@" --wait >"$W/$name.txt" 2>&1
-  rc=$?
-  RUN_MS=$(ms_since "$t")
-  sed 's/^/  | /' "$W/$name.txt"
-  RUN_ID=$(head -n 1 "$W/$name.txt")
-  say "$name: certbench run --wait exit $rc in $RUN_MS ms"
-  timeout 30 "$CB" --endpoint "$EP" report "$RUN_ID" --format json >"$W/$name.json" 2>"$W/$name.err" ||
-    { bad "$name: certbench report failed: $(cat "$W/$name.err")"; return 1; }
-  if [ "$rc" != "$want" ]; then
-    bad "$name: certbench run exit $rc, expected $want"
-    # Keep what the run left for the post-mortem (saved under RIG_OUT).
-    /usr/bin/python3 "$HERE/bt-case-check.py" "$W/$name.json" bt.pairing ANY --endpoint "$EP" --save-dir "$W" \
+# bt_run_case NAME EXPECT_RC PROFILE [--param ...]: the lib's run_case of
+# bt.pairing on slot $SLOT (sets RUN_ID, RUN_RC, RUN_MS; the report in
+# $W/NAME.json). On an unexpected exit, the report and the run's evidence
+# are still fetched into W for the post-mortem (saved under RIG_OUT).
+bt_run_case() {
+  run_case "$1" "$2" bt.pairing "$3" "${@:4}" && return 0
+  [ "$RUN_RC" != "$2" ] && [ -n "$RUN_ID" ] &&
+    timeout 30 "$CB" --endpoint "$EP" report "$RUN_ID" --format json >"$W/$1.json" 2>"$W/$1.err" &&
+    /usr/bin/python3 "$CASE_CHECK" "$W/$1.json" bt.pairing ANY --endpoint "$EP" --save-dir "$W" \
       --evidence bt-pairing.json --snoop bt-pairing.btsnoop >/dev/null 2>&1
-    return 1
-  fi
-  return 0
+  return 1
 }
 
-# check_case NAME OUTCOME [bt-case-check.py options]
-check_case() {
-  local name=$1 outcome=$2 t
+# bt_check_case NAME OUTCOME [bt-case-check.py options]: the lib's
+# check_case (bt-case-check.py) of bt.pairing, evidence saved to W.
+bt_check_case() {
+  local name=$1 outcome=$2 t=$EPOCHREALTIME
   shift 2
-  t=$EPOCHREALTIME
-  /usr/bin/python3 "$HERE/bt-case-check.py" "$W/$name.json" bt.pairing "$outcome" --endpoint "$EP" \
-    --save-dir "$W" "$@" || bad "$name: report check failed"
+  check_case "$name" bt.pairing "$outcome" --save-dir "$W" "$@"
   say "$name: checked in $(ms_since "$t") ms"
-}
-
-finish() {
-  say "total $(ms_since "$t_start") ms in the guest, $fails failure(s)"
-  [ $fails = 0 ] && { echo "PASS: $1"; exit 0; }
-  exit 1
 }

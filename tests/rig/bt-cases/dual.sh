@@ -33,9 +33,9 @@ P=(--param bt.pairing.timeout_s=30 --param bt.pairing.le_scan_s=10)
 # LE: the BR/EDR finding fails the DUT although its LE half passes.
 # Slot dut1: hci0 and hci1 are fresh in this boot.
 if dut_start dual-pin legacy-pin --pin 1234 --mode le-sc-only --io-cap keyboard-display --name cb-dual-pin &&
-   run_case dual-pin 1 "$(profile dual-pin "br-edr, le" secure-connections keyboard-display)" "${P[@]}"; then
+   bt_run_case dual-pin 1 "$(profile dual-pin "br-edr, le" secure-connections keyboard-display)" "${P[@]}"; then
   grep -q '^READY bdaddr=.* mode=legacy-pin+le-sc-only ' "$DUT_LOG" || bad "dual-pin: READY does not name both modes"
-  check_case dual-pin FAIL --reason "BR/EDR: the DUT paired with legacy PIN pairing" --reason 1234 \
+  bt_check_case dual-pin FAIL --reason "BR/EDR: the DUT paired with legacy PIN pairing" --reason 1234 \
     --reason "; LE: " --reason "refused the LE legacy downgrade" \
     --evidence bt-pairing.json 'modes=["br-edr", "le"]' 'pin_accepted="1234"' pairing.method=legacy-pin \
       "dut_address=$DUT_ADDR" features.ssp_host=false le.method=le-sc "le.address=$DUT_ADDR" le.name=cb-dual-pin \
@@ -56,9 +56,9 @@ SLOT=dut2
 DUT_IF=hci3
 if radios_fresh dual-ssp &&
    dut_start dual-ssp ssp-just-works --mode le-sc-only --io-cap no-input-no-output &&
-   run_case dual-ssp 0 "$(profile dual-ssp "br-edr, le" ssp no-input-no-output "policy: ssp")" "${P[@]}"; then
+   bt_run_case dual-ssp 0 "$(profile dual-ssp "br-edr, le" ssp no-input-no-output "policy: ssp")" "${P[@]}"; then
   grep -q '^READY bdaddr=.* mode=ssp-just-works+le-sc-only ' "$DUT_LOG" || bad "dual-ssp: READY does not name both modes"
-  check_case dual-ssp PASS --reason "BR/EDR: " --reason "policy ssp accepts it" --reason "; LE: " \
+  bt_check_case dual-ssp PASS --reason "BR/EDR: " --reason "policy ssp accepts it" --reason "; LE: " \
     --reason "refused the LE legacy downgrade" \
     --evidence bt-pairing.json 'modes=["br-edr", "le"]' policy=ssp pairing.method=ssp \
       pairing.association_model=just-works pairing.dut_io.io_capability=3 "dut_address=$DUT_ADDR" \

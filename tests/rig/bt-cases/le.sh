@@ -30,9 +30,9 @@ P=(--param bt.pairing.timeout_s=30 --param bt.pairing.le_scan_s=10)
 # purpose, TCG is slow).
 SLOT=dut2
 if radios_fresh le-none &&
-   run_case le-none 2 "$(profile le-none le secure-connections keyboard-display)" \
+   bt_run_case le-none 2 "$(profile le-none le secure-connections keyboard-display)" \
      --param bt.pairing.timeout_s=30 --param bt.pairing.le_scan_s=3; then
-  check_case le-none ERROR --reason "no connectable LE advertiser" --reason "within 3 s" \
+  bt_check_case le-none ERROR --reason "no connectable LE advertiser" --reason "within 3 s" \
     --evidence bt-pairing.json le.address=null le.method=null le.probes=[] timing.total_us=* \
     --snoop bt-pairing.btsnoop --btmon "LE Set Scan Enable"
   [ "$RUN_MS" -lt 40000 ] || bad "le-none: ERROR after $RUN_MS ms, expected soon after the 3 s scan"
@@ -43,8 +43,8 @@ SLOT=dut1
 # 2. LE legacy pairing (Just Works), the DUT picked out by its advertised
 # name: the answer to the SC offer has SC=0.
 if dut_start le-legacy le-legacy --io-cap no-input-no-output --name cb-le-legacy &&
-   run_case le-legacy 1 "$(profile le-legacy le secure-connections no-input-no-output "name: cb-le-legacy")" "${P[@]}"; then
-  check_case le-legacy FAIL --reason "LE legacy" \
+   bt_run_case le-legacy 1 "$(profile le-legacy le secure-connections no-input-no-output "name: cb-le-legacy")" "${P[@]}"; then
+  bt_check_case le-legacy FAIL --reason "LE legacy" \
     --evidence bt-pairing.json le.method=le-legacy le.association_model=just-works le.name=cb-le-legacy \
       "le.address=$DUT_ADDR" le.address_type=public le.probes.0.offered_sc=true \
       le.probes.0.answer=pairing-response le.probes.0.response.sc=false le.probes.0.response.io_capability=3 \
@@ -57,9 +57,9 @@ fi
 # 3. LE Secure Connections that still accepts the SC=0 downgrade; the
 # profile declares the address.
 if dut_start le-sc le-sc --io-cap display-yes-no &&
-   run_case le-sc 1 "$(profile le-sc le secure-connections display-yes-no "le_address: $DUT_ADDR" \
+   bt_run_case le-sc 1 "$(profile le-sc le secure-connections display-yes-no "le_address: $DUT_ADDR" \
      "le_address_type: public")" "${P[@]}"; then
-  check_case le-sc FAIL --reason downgrade \
+  bt_check_case le-sc FAIL --reason downgrade \
     --evidence bt-pairing.json le.method=le-sc le.association_model=numeric-comparison "le.address=$DUT_ADDR" \
       le.probes.0.offered_sc=true le.probes.0.response.sc=true le.probes.0.response.io_capability=1 \
       le.probes.1.offered_sc=false le.probes.1.answer=pairing-response le.downgrade_refused=false \
@@ -71,8 +71,8 @@ fi
 # 4. LE Secure Connections only: the downgrade probe gets Pairing Failed,
 # Authentication Requirements (3). The first advertiser after power-on.
 if dut_start le-sc-only le-sc-only --io-cap keyboard-display &&
-   run_case le-sc-only 0 "$(profile le-sc-only le secure-connections-only keyboard-display)" "${P[@]}"; then
-  check_case le-sc-only PASS --reason "refused the LE legacy downgrade" \
+   bt_run_case le-sc-only 0 "$(profile le-sc-only le secure-connections-only keyboard-display)" "${P[@]}"; then
+  bt_check_case le-sc-only PASS --reason "refused the LE legacy downgrade" \
     --evidence bt-pairing.json le.method=le-sc "le.address=$DUT_ADDR" le.claimed_sc_only=true \
       le.probes.0.response.sc=true le.probes.1.offered_sc=false le.probes.1.answer=pairing-failed \
       le.probes.1.failed_reason=3 le.downgrade_refused=true \
