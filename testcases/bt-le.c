@@ -150,9 +150,11 @@ static int le_find(struct le_run *lr) {
                 r = bt_host_cmd_ok(a->h, HCI_LE_SET_SCAN_ENABLE, on, sizeof(on), dl, a->abort_fd, NULL);
         if (r >= 0)
                 r = bt_hci_wait_event(a->h, adv_pred, lr, dl, a->abort_fd, NULL);
-        /* Scanning off whatever happened; a refusal here changes nothing. */
-        (void) bt_host_cmd(a->h, HCI_LE_SET_SCAN_ENABLE, off, sizeof(off), deadline_in(2 * USEC_PER_SEC),
-                           a->abort_fd, NULL);
+        /* Scanning off whatever happened, an abort included (so not
+         * cancellable; bounded by its own deadline); a refusal here
+         * changes nothing. */
+        (void) bt_host_cmd(a->h, HCI_LE_SET_SCAN_ENABLE, off, sizeof(off), deadline_in(2 * USEC_PER_SEC), -1,
+                           NULL);
         if (r == BT_HOST_WAKE_ACL)
                 r = lr->found ? 1 : -ETIMEDOUT;
         return r < 0 ? r : lr->found ? 0 : -EHOSTUNREACH;

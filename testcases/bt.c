@@ -203,8 +203,10 @@ static int find_dut(struct bt_run *run, unsigned seconds) {
         if (r < 0)
                 return r;
         r = bt_hci_wait_event(run->h, inquiry_pred, &fs, dl, run->abort_fd, NULL);
-        /* Cancel whatever is left of it; "no inquiry running" is fine. */
-        (void) bt_host_cmd(run->h, 0x0402, NULL, 0, deadline_in(2 * USEC_PER_SEC), run->abort_fd, NULL);
+        /* Cancel whatever is left of it, after an abort too (so not
+         * cancellable; bounded by its own deadline); "no inquiry running"
+         * is fine. */
+        (void) bt_host_cmd(run->h, 0x0402, NULL, 0, deadline_in(2 * USEC_PER_SEC), -1, NULL);
         if (r < 0)
                 return r;
         return fs.found ? 0 : -EHOSTUNREACH;
