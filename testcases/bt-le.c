@@ -354,17 +354,11 @@ int bt_le_check(const struct bt_le_args *a, struct bt_le_result *ret) {
         *ret = (struct bt_le_result){ .outcome = CASE_ERROR };
         lr.want_name = json_string_value(json_object_get(a->profile, "name"));
         if (addr_s) {
-                unsigned v[6];
-                char end;
-
-                if (strlen(addr_s) != 17 || sscanf(addr_s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
-                                                   &v[4], &v[5], &end) != 6) {
+                if (bt_addr_from_string(addr_s, &lr.addr) < 0) {
                         snprintf(ret->reason, sizeof(ret->reason),
                                  "radios.bluetooth.le_address is \"%s\", expected AA:BB:CC:DD:EE:FF", addr_s);
                         goto evidence;
                 }
-                for (int i = 0; i < 6; i++)
-                        lr.addr.b[5 - i] = (uint8_t) v[i];
                 lr.want_addr = true;
         }
         if (type_s && !streq(type_s, "public") && !streq(type_s, "random")) {

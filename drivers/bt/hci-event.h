@@ -43,6 +43,9 @@ struct bt_addr {
 /* "AA:BB:CC:DD:EE:FF" (most significant first) into buf (>= BT_ADDR_STR_MAX). */
 #define BT_ADDR_STR_MAX 18
 char *bt_addr_to_string(const struct bt_addr *a, char *buf, size_t size);
+/* The reverse, strictly: exactly 17 characters, six pairs of hex digits
+ * (either case) separated by ':'. -EINVAL otherwise (ret untouched). */
+int bt_addr_from_string(const char *s, struct bt_addr *ret);
 bool bt_addr_equal(const struct bt_addr *a, const struct bt_addr *b);
 
 /* An event packet without the H4 type octet: code, parameter length, parameters. */

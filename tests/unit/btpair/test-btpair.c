@@ -428,6 +428,23 @@ START_TEST(decoders_reject_bad_lengths) {
 }
 END_TEST
 
+START_TEST(addr_from_string_is_strict) {
+        struct bt_addr a = { { 0 } }, keep = { { 1, 2, 3, 4, 5, 6 } };
+        char out[BT_ADDR_STR_MAX];
+
+        ck_assert_int_eq(bt_addr_from_string("00:aa:01:01:0F:f1", &a), 0);
+        ck_assert_str_eq(bt_addr_to_string(&a, out, sizeof(out)), "00:AA:01:01:0F:F1");
+        a = keep;
+        ck_assert_int_eq(bt_addr_from_string("00:AA:01:01:0F:F", &a), -EINVAL);
+        ck_assert_int_eq(bt_addr_from_string("00:AA:01:01:0F:F1:", &a), -EINVAL);
+        ck_assert_int_eq(bt_addr_from_string("00-AA-01-01-0F-F1", &a), -EINVAL);
+        ck_assert_int_eq(bt_addr_from_string(" 0:AA:01:01:0F:F1", &a), -EINVAL);
+        ck_assert_int_eq(bt_addr_from_string("0x:AA:01:01:0F:F1", &a), -EINVAL);
+        ck_assert_int_eq(bt_addr_from_string(NULL, &a), -EINVAL);
+        ck_assert(bt_addr_equal(&a, &keep));
+}
+END_TEST
+
 START_TEST(smp_encoders_round_trip) {
         struct bt_smp_pairing req = { .io_cap = BT_IO_KEYBOARD_DISPLAY, .oob = 0,
                                       .auth_req = BT_SMP_AUTH_BONDING | BT_SMP_AUTH_MITM | BT_SMP_AUTH_SC,
@@ -562,6 +579,7 @@ int main(void) {
         tcase_add_test(tc, decoders_reject_bad_lengths);
         tcase_add_test(tc, assoc_tables);
         tcase_add_test(tc, smp_encoders_round_trip);
+        tcase_add_test(tc, addr_from_string_is_strict);
         tcase_add_test(tc, btsnoop_records);
         tcase_add_test(tc, pcap_pseudo_headers);
         suite_add_tcase(s, tc);
