@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "drivers/bt/hci-event.h"
+#include "common/hex.h"
 
 static uint16_t get_le16(const uint8_t *p) {
         return (uint16_t) (p[0] | (p[1] << 8));
@@ -23,23 +24,13 @@ char *bt_addr_to_string(const struct bt_addr *a, char *buf, size_t size) {
         return buf;
 }
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int bt_addr_from_string(const char *s, struct bt_addr *ret) {
         struct bt_addr a;
 
         if (!s || strlen(s) != 17)
                 return -EINVAL;
         for (int i = 0; i < 6; i++) {
-                int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+                int hi = unhexchar(s[3 * i]), lo = unhexchar(s[3 * i + 1]);
 
                 if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
                         return -EINVAL;

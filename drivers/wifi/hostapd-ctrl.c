@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/macros.h"
+#include "common/hex.h"
 
 #define EVENT_QUEUE_MAX 64
 
@@ -39,23 +40,13 @@ void hostapd_event_clear(struct hostapd_event *e) {
         *e = (struct hostapd_event) { .level = -1 };
 }
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int hostapd_parse_mac(const char *s, size_t len, uint8_t ret[6]) {
         uint8_t a[6];
 
         if (len != 17)
                 return -EINVAL;
         for (size_t i = 0; i < 6; i++) {
-                int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+                int hi = unhexchar(s[3 * i]), lo = unhexchar(s[3 * i + 1]);
 
                 if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
                         return -EINVAL;

@@ -48,16 +48,6 @@ void bytebuf_done(struct bytebuf *b) {
         *b = (struct bytebuf) {};
 }
 
-int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int usbdump_error(char **ret_error, int r, const char *fmt, ...) {
         va_list ap;
 

@@ -31,5 +31,3 @@ int usbdump_device_string_add(struct usbdump_device *dev, uint8_t index, const c
 /* *ret_error = formatted message (when ret_error is not NULL); returns r. */
 int usbdump_error(char **ret_error, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* One hex digit's value or -1. */
-int hexval(char c);

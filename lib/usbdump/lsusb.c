@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "internal.h"
 
 enum section {
@@ -238,14 +239,14 @@ static int value_parse(const char *t, size_t tl, bool bcd, uint32_t *ret) {
                 if (!dot || dot == t || (size_t) (t + tl - dot - 1) != 2)
                         return -EBADMSG;
                 for (const char *c = t; c < dot; c++) {
-                        if (hexval(*c) < 0 || hi > 0xff)
+                        if (unhexchar(*c) < 0 || hi > 0xff)
                                 return -EBADMSG;
-                        hi = hi * 16 + (uint32_t) hexval(*c);
+                        hi = hi * 16 + (uint32_t) unhexchar(*c);
                 }
                 for (const char *c = dot + 1; c < t + tl; c++) {
-                        if (hexval(*c) < 0)
+                        if (unhexchar(*c) < 0)
                                 return -EBADMSG;
-                        lo = lo * 16 + (uint32_t) hexval(*c);
+                        lo = lo * 16 + (uint32_t) unhexchar(*c);
                 }
                 if (hi > 0xff)
                         return -EBADMSG;
@@ -254,9 +255,9 @@ static int value_parse(const char *t, size_t tl, bool bcd, uint32_t *ret) {
         }
         if (tl > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
                 for (i = 2; i < tl; i++) {
-                        if (hexval(t[i]) < 0 || v > 0xffffff)
+                        if (unhexchar(t[i]) < 0 || v > 0xffffff)
                                 return -EBADMSG;
-                        v = v * 16 + (uint32_t) hexval(t[i]);
+                        v = v * 16 + (uint32_t) unhexchar(t[i]);
                 }
                 *ret = v;
                 return 0;
@@ -412,11 +413,11 @@ static int hexline(struct state *s, const char *p, size_t n, unsigned line) {
                         i++;
                         continue;
                 }
-                if (i + 1 >= n || hexval(p[i]) < 0 || hexval(p[i + 1]) < 0 ||
+                if (i + 1 >= n || unhexchar(p[i]) < 0 || unhexchar(p[i + 1]) < 0 ||
                     (i + 2 < n && p[i + 2] != ' ' && p[i + 2] != '\t') || nb >= sizeof(bytes))
                         return usbdump_error(s->ret_error, -EBADMSG,
                                              "line %u: UNRECOGNIZED: expected hex bytes \"05 24 00 ...\"", line);
-                bytes[nb++] = (uint8_t) (hexval(p[i]) << 4 | hexval(p[i + 1]));
+                bytes[nb++] = (uint8_t) (unhexchar(p[i]) << 4 | unhexchar(p[i + 1]));
                 i += 2;
         }
         if (!s->have_config || nb == 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "internal.h"
 #include "lib/usbdesc/usbdesc.h"
 
@@ -41,8 +42,8 @@ static int unescape(const char *v, size_t n, struct bytebuf *out) {
                                 c = '\n';
                         else if (e == 't')
                                 c = '\t';
-                        else if (e == 'x' && i + 2 < n && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
-                                c = (uint8_t) (hexval(v[i + 1]) << 4 | hexval(v[i + 2]));
+                        else if (e == 'x' && i + 2 < n && unhexchar(v[i + 1]) >= 0 && unhexchar(v[i + 2]) >= 0) {
+                                c = (uint8_t) (unhexchar(v[i + 1]) << 4 | unhexchar(v[i + 2]));
                                 i += 2;
                         } else
                                 c = (uint8_t) e;
@@ -60,7 +61,7 @@ static int hex_decode(const char *v, size_t n, struct bytebuf *out, unsigned lin
         if (n % 2)
                 return usbdump_error(ret_error, -EBADMSG, "line %u: descriptors: odd number of hex digits", line);
         for (size_t i = 0; i < n; i += 2) {
-                int hi = hexval(v[i]), lo = hexval(v[i + 1]), r;
+                int hi = unhexchar(v[i]), lo = unhexchar(v[i + 1]), r;
                 if (hi < 0 || lo < 0)
                         return usbdump_error(ret_error, -EBADMSG,
                                              "line %u: descriptors: expected hex digits at column %zu", line, i + 1);
