@@ -148,8 +148,11 @@ static int le_find(struct le_run *lr) {
         r = bt_host_cmd_ok(a->h, HCI_LE_SET_SCAN_PARAMETERS, params, sizeof(params), dl, a->abort_fd, NULL);
         if (r >= 0)
                 r = bt_host_cmd_ok(a->h, HCI_LE_SET_SCAN_ENABLE, on, sizeof(on), dl, a->abort_fd, NULL);
-        if (r >= 0)
+        if (r >= 0) {
+                /* Said once the controller scans, so a watcher knows it does. */
+                case_ctx_progress(a->ctx, "LE scan for up to %u s", a->scan_s);
                 r = bt_hci_wait_event(a->h, adv_pred, lr, dl, a->abort_fd, NULL);
+        }
         /* Scanning off whatever happened, an abort included (so not
          * cancellable; bounded by its own deadline); a refusal here
          * changes nothing. */
@@ -370,7 +373,6 @@ int bt_le_check(const struct bt_le_args *a, struct bt_le_result *ret) {
 
         bt_host_set_acl_handler(a->h, on_acl, &lr.link);
 
-        case_ctx_progress(a->ctx, "LE scan for up to %u s", a->scan_s);
         r = le_find(&lr);
         if (r < 0) {
                 if (r == -ECANCELED)

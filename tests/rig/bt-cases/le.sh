@@ -49,9 +49,8 @@ bt_abort_case() {
     sed 's/^/  ev| /' "$ev"
     return 1
   fi
-  # The progress comes just before Set Scan Parameters and Set Scan Enable:
-  # a moment for both, so that the abort lands in the scan itself.
-  sleep 0.5
+  # The case says this once Set Scan Enable has completed: the abort lands
+  # in the scan itself.
   t=$EPOCHREALTIME
   timeout 30 "$CB" --endpoint "$EP" --timeout 10 abort --run "$RUN_ID" >"$W/$name-abort.txt" 2>&1 ||
     { bad "$name: certbench abort: $(cat "$W/$name-abort.txt")"; return 1; }
