@@ -72,22 +72,6 @@ static bool json_list_has(json_t *arr, const char *s) {
         return false;
 }
 
-static const char *bench_interface(struct case_ctx *ctx) {
-        const char *p = case_ctx_param_string(ctx, "interface", NULL);
-        const struct fx_slot *slot = case_ctx_slot(ctx);
-        const struct fixture *fx = case_ctx_fixture(ctx);
-
-        if (p)
-                return p;
-        for (size_t i = 0; fx && slot && i < slot->n_radios; i++) {
-                const struct fx_radio *r = fixture_find_radio(fx, slot->radios[i]);
-
-                if (r && streq(r->kind, "bluetooth"))
-                        return r->interface;
-        }
-        return NULL;
-}
-
 /* ------------------------------------------------------------ the case */
 
 static const struct case_param pairing_params[] = {
@@ -115,7 +99,7 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
         struct bt_run run = { .ctx = ctx, .abort_fd = case_ctx_abort_fd(ctx), .pscan_rep_mode = 0x01 };
         json_t *bt = profile_bt(ctx);
         json_t *modes = json_object_get(bt, "modes");
-        const char *interface = bench_interface(ctx);
+        const char *interface = case_bench_radio(ctx, "bluetooth", NULL);
         const char *policy = case_ctx_param_string(ctx, "policy", json_string_value(json_object_get(bt, "policy")));
         const char *addr_s = case_ctx_param_string(ctx, "address", json_string_value(json_object_get(bt, "address")));
         const char *pin_s = case_ctx_param_string(ctx, "pin", json_string_value(json_object_get(bt, "pin")));
@@ -167,22 +151,14 @@ static enum case_outcome pairing_run(struct case_ctx *ctx) {
         bt_bredr_add_pins(&run, pin_s);
 
         if (case_ctx_param_int(ctx, "power_on", 1)) {
-                struct relay_result rr;
-
+                struct relay_result rr = {};
                 usec_t t0 = mono_now();
 
-                case_ctx_progress(ctx, "power on %s", case_ctx_slot(ctx)->power);
-                r = case_ctx_relay(ctx, RELAY_OP_SET, case_ctx_slot(ctx)->power, true, 0,
-                                   deadline_in(5 * USEC_PER_SEC), &rr);
+                o = case_power_set(ctx, case_ctx_slot(ctx)->power, true, &rr);
                 t_relay = mono_now() - t0;
-                if (r < 0) {
-                        if (r == -ECANCELED) {
-                                o = CASE_ABORTED;
-                                goto out;
-                        }
-                        case_ctx_reason(ctx, "could not switch %s on: %s", case_ctx_slot(ctx)->power, strerror(-r));
+                if (o != CASE_PASS)
                         goto out;
-                }
+                o = CASE_ERROR;
         }
 
         r = bt_host_open(interface, &h);

@@ -81,6 +81,15 @@ int case_ctx_abort_fd(struct case_ctx *ctx);
 int case_ctx_relay(struct case_ctx *ctx, enum relay_op op, const char *channel, bool on,
                    usec_t width, usec_t deadline, struct relay_result *ret);
 
+/* Switches the DUT's power channel on or off (progress line, 5 s
+ * deadline): CASE_PASS, CASE_ABORTED, or CASE_ERROR with the reason set. */
+enum case_outcome case_power_set(struct case_ctx *ctx, const char *channel, bool on, struct relay_result *ret);
+
+/* The bench radio's interface: the case's "interface" param, else the
+ * slot's first fixture radio of this kind (*ret_radio, may be NULL: its
+ * fixture name, NULL for the param). NULL when there is none. */
+const char *case_bench_radio(struct case_ctx *ctx, const char *kind, const char **ret_radio);
+
 /* Evidence and results; stored before they are published. */
 void case_ctx_progress(struct case_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
 void case_ctx_reason(struct case_ctx *ctx, const char *fmt, ...) _printf_(2, 3);

@@ -52,21 +52,6 @@ static const enum usbdesc_function function_kind[_USBGADGET_FUNCTION_MAX] = {
         [USBGADGET_UAC2] = USBDESC_FN_AUDIO,
 };
 
-static enum case_outcome host_power(struct case_ctx *ctx, const char *channel, bool on, struct relay_result *ret) {
-        int r;
-
-        case_ctx_progress(ctx, "power %s %s", on ? "on" : "off", channel);
-        r = case_ctx_relay(ctx, RELAY_OP_SET, channel, on, 0, deadline_in(5 * USEC_PER_SEC), ret);
-        if (r == -ECANCELED)
-                return CASE_ABORTED;
-        if (r < 0) {
-                case_ctx_reason(ctx, "could not switch %s %s: %s (%s)", channel, on ? "on" : "off",
-                                ret->reason ? ret->reason : "relay error", strerror(-r));
-                return CASE_ERROR;
-        }
-        return CASE_PASS;
-}
-
 /* The functions param into a list; -EINVAL names the bad entry. */
 static int functions_parse(struct case_ctx *ctx, const char *s, int *list, size_t *n) {
         _cleanup_free_ char *copy = strdup(s);
@@ -169,11 +154,11 @@ static enum case_outcome usb_host_run(struct case_ctx *ctx) {
         if (power_cycle) {
                 struct relay_result rr;
 
-                o = host_power(ctx, slot->power, false, &rr);
+                o = case_power_set(ctx, slot->power, false, &rr);
                 if (o == CASE_PASS && case_ctx_wait(ctx, rr.t_start + off) < 0)
                         o = CASE_ABORTED;
                 if (o == CASE_PASS)
-                        o = host_power(ctx, slot->power, true, &rr);
+                        o = case_power_set(ctx, slot->power, true, &rr);
                 if (o != CASE_PASS) {
                         (void) rmdir(dir);
                         return o;

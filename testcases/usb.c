@@ -74,21 +74,6 @@ static int exposure_match(struct case_ctx *ctx, struct usb_match *m, char *what,
         return -EINVAL;
 }
 
-static enum case_outcome power_switch(struct case_ctx *ctx, const char *channel, bool on, struct relay_result *ret) {
-        int r;
-
-        case_ctx_progress(ctx, "power %s %s", on ? "on" : "off", channel);
-        r = case_ctx_relay(ctx, RELAY_OP_SET, channel, on, 0, deadline_in(5 * USEC_PER_SEC), ret);
-        if (r == -ECANCELED)
-                return CASE_ABORTED;
-        if (r < 0) {
-                case_ctx_reason(ctx, "could not switch %s %s: %s (%s)", channel, on ? "on" : "off",
-                                ret->reason ? ret->reason : "relay error", strerror(-r));
-                return CASE_ERROR;
-        }
-        return CASE_PASS;
-}
-
 /* Is a device matching m enumerated right now (one scan)? */
 static bool present_now(const struct usb_match *m) {
         struct usb_device *d = NULL;
@@ -230,7 +215,7 @@ static enum case_outcome usb_exposure_run(struct case_ctx *ctx) {
                 struct relay_result rr;
                 usec_t off_end;
 
-                o = power_switch(ctx, slot->power, false, &rr);
+                o = case_power_set(ctx, slot->power, false, &rr);
                 if (o != CASE_PASS)
                         return o;
                 off_end = rr.t_start + off;
@@ -251,7 +236,7 @@ static enum case_outcome usb_exposure_run(struct case_ctx *ctx) {
                 if (was_present_off)
                         case_ctx_progress(ctx, "%s still enumerated after %llu ms off (powered from the bus?)", what,
                                           (unsigned long long) (off / USEC_PER_MSEC));
-                o = power_switch(ctx, slot->power, true, &rr);
+                o = case_power_set(ctx, slot->power, true, &rr);
                 if (o != CASE_PASS)
                         return o;
                 t_on = rr.t_start;

@@ -56,26 +56,6 @@ static bool json_list_has(json_t *arr, const char *s) {
         return false;
 }
 
-/* The bench radio: the param, else the slot's first radio of kind wifi. */
-static const char *bench_interface(struct case_ctx *ctx, const char **ret_radio) {
-        const char *p = case_ctx_param_string(ctx, "interface", NULL);
-        const struct fx_slot *slot = case_ctx_slot(ctx);
-        const struct fixture *fx = case_ctx_fixture(ctx);
-
-        *ret_radio = NULL;
-        if (p)
-                return p;
-        for (size_t i = 0; fx && i < slot->n_radios; i++) {
-                const struct fx_radio *r = fixture_find_radio(fx, slot->radios[i]);
-
-                if (r && streq(r->kind, "wifi")) {
-                        *ret_radio = r->name;
-                        return r->interface;
-                }
-        }
-        return NULL;
-}
-
 static void mac_format(const uint8_t a[6], char buf[18]) {
         snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
 }
@@ -351,22 +331,6 @@ static bool bss_matches(const struct wifi_bss *b, const char *ssid, const uint8_
         return true;
 }
 
-static enum case_outcome power_switch(struct case_ctx *ctx, const char *channel, bool on,
-                                      struct relay_result *ret) {
-        int r;
-
-        case_ctx_progress(ctx, "power %s %s", on ? "on" : "off", channel);
-        r = case_ctx_relay(ctx, RELAY_OP_SET, channel, on, 0, deadline_in(5 * USEC_PER_SEC), ret);
-        if (r == -ECANCELED)
-                return CASE_ABORTED;
-        if (r < 0) {
-                case_ctx_reason(ctx, "could not switch %s %s: %s (%s)", channel, on ? "on" : "off",
-                                ret->reason ? ret->reason : "relay error", strerror(-r));
-                return CASE_ERROR;
-        }
-        return CASE_PASS;
-}
-
 /* Judges one BSS; adds its evidence. Returns the outcome, writes reason. */
 static enum case_outcome security_judge(struct case_ctx *ctx, const struct wifi_bss *b,
                                         enum wifi_policy policy, json_t *declared,
@@ -435,7 +399,7 @@ static enum case_outcome security_judge(struct case_ctx *ctx, const struct wifi_
 static enum case_outcome security_run(struct case_ctx *ctx) {
         const struct fx_slot *slot = case_ctx_slot(ctx);
         json_t *wifi = profile_wifi(ctx);
-        const char *radio, *ifname = bench_interface(ctx, &radio);
+        const char *radio, *ifname = case_bench_radio(ctx, "wifi", &radio);
         const char *ssid = case_ctx_param_string(ctx, "ssid", profile_wifi_string(ctx, "ap_ssid"));
         const char *bssid_s = case_ctx_param_string(ctx, "bssid", profile_wifi_string(ctx, "ap_bssid"));
         const char *policy_s = case_ctx_param_string(ctx, "policy", profile_wifi_string(ctx, "policy"));
@@ -528,7 +492,7 @@ static enum case_outcome security_run(struct case_ctx *ctx) {
         if (power_cycle) {
                 struct relay_result rr;
 
-                o = power_switch(ctx, slot->power, false, &rr);
+                o = case_power_set(ctx, slot->power, false, &rr);
                 if (o != CASE_PASS)
                         goto finish;
                 if (case_ctx_wait(ctx, rr.t_start + off) < 0) {
@@ -570,7 +534,7 @@ static enum case_outcome security_run(struct case_ctx *ctx) {
                         }
                         case_ctx_measure(ctx, "baseline_bss", (double) base.n, "count");
                 }
-                o = power_switch(ctx, slot->power, true, &rr);
+                o = case_power_set(ctx, slot->power, true, &rr);
                 if (o != CASE_PASS)
                         goto finish;
                 t_on = rr.t_start;
@@ -979,14 +943,14 @@ static enum case_outcome mode_run(struct downgrade *dg, enum ap_mode mode, struc
         if (dg->power_cycle) {
                 struct relay_result rr;
 
-                o = power_switch(ctx, slot->power, false, &rr);
+                o = case_power_set(ctx, slot->power, false, &rr);
                 if (o != CASE_PASS)
                         goto out;
                 if (case_ctx_wait(ctx, rr.t_start + dg->off) < 0) {
                         o = CASE_ABORTED;
                         goto out;
                 }
-                o = power_switch(ctx, slot->power, true, &rr);
+                o = case_power_set(ctx, slot->power, true, &rr);
                 if (o != CASE_PASS)
                         goto out;
                 t0 = rr.t_start;
@@ -1087,7 +1051,7 @@ static enum case_outcome downgrade_run(struct case_ctx *ctx) {
         const char *tmp = getenv("TMPDIR");
         struct downgrade dg = {
                 .ctx = ctx,
-                .ifname = bench_interface(ctx, &radio),
+                .ifname = case_bench_radio(ctx, "wifi", &radio),
                 .ssid = case_ctx_param_string(ctx, "ssid", profile_wifi_string(ctx, "sta_ssid")),
                 .passphrase = case_ctx_param_string(ctx, "passphrase", profile_wifi_string(ctx, "sta_passphrase")),
                 .hostapd = case_ctx_param_string(ctx, "hostapd", NULL),
