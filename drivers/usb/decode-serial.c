@@ -32,7 +32,8 @@ static bool line_is_shell(const char *l, size_t n) {
                  * but not "Password>" or a "# comment text #"-like line with spaces
                  * only: a prompt is short. */
                 return n <= 64 && !ends_with_ci(l, n, "password>") && !ends_with_ci(l, n, "login>");
-        if (strncmp(l, "root@", 5) == 0)
+        /* l is not NUL-terminated: it ends at n, inside the line buffer. */
+        if (n >= 5 && memcmp(l, "root@", 5) == 0)
                 return true;
         return false;
 }
